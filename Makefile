@@ -1,0 +1,63 @@
+# Cache-aside reference: C FastCGI responders behind nginx, Redis over MySQL.
+#   make deps      install Debian/Ubuntu packages (sudo when not root)
+#   make           build fcgi-app
+#   make up        start the native stack (MODE=baseline|cached), make down
+#   make env       KEY=value lines for the running stack
+#   make test      unit + integration tests (private stack on side ports)
+#   make bench     before/after load test (SCENARIO=seed|capacity)
+#   make demo      deps check, build, up, bench, print the report
+#   make test-compose  the Docker Compose stack, built and started for real
+
+.PHONY: all deps build up down env status test unit asan valgrind integration \
+        bench demo test-compose clean purge
+
+all: build
+
+deps:
+	scripts/deps
+
+build:
+	$(MAKE) -C fcgi-app
+
+up: build
+	scripts/stack up
+
+down:
+	scripts/stack down
+
+env:
+	@scripts/stack env
+
+status:
+	@scripts/stack status
+
+unit:
+	$(MAKE) -C fcgi-app unit
+
+asan:
+	$(MAKE) -C fcgi-app asan
+
+valgrind:
+	$(MAKE) -C fcgi-app valgrind
+
+integration: build
+	fcgi-app/tests/integration/run
+
+# Everything, with one closing "N passed, N failed" line.
+test:
+	@scripts/run-tests
+
+bench: build
+	scripts/bench
+
+demo:
+	scripts/demo
+
+test-compose:
+	scripts/compose-test
+
+clean:
+	$(MAKE) -C fcgi-app clean
+
+purge: clean
+	scripts/stack purge

@@ -1,0 +1,58 @@
+/*
+ * config: every setting the responder reads from its environment, validated
+ * once at start-up into a const struct. No other file calls getenv().
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum app_mode { APP_MODE_BASELINE, APP_MODE_CACHED };
+
+#define CONFIG_STR_MAX 256
+
+struct config {
+    enum app_mode mode;
+    long long db_delay_ms;
+    char mysql_host[CONFIG_STR_MAX];
+    long long mysql_port;
+    char mysql_socket[CONFIG_STR_MAX];
+    char mysql_database[CONFIG_STR_MAX];
+    char mysql_user[CONFIG_STR_MAX];
+    char mysql_password[CONFIG_STR_MAX];
+    char mysql_write_user[CONFIG_STR_MAX];
+    char mysql_write_password[CONFIG_STR_MAX];
+    long long mysql_timeout_s;
+    char redis_host[CONFIG_STR_MAX];
+    long long redis_port;
+    char redis_socket[CONFIG_STR_MAX];
+    long long redis_timeout_ms;
+    long long cache_ttl_s;
+    long long cache_stale_s;
+    long long cache_lock_ms;
+    long long cache_wait_ms;
+    char admin_token[CONFIG_STR_MAX];
+    long long body_max_bytes;
+};
+
+/* Looks a variable up by name; returns NULL when it is unset. */
+typedef const char *(*config_lookup_fn)(const char *name);
+
+/*
+ * Fills cfg from lookup (getenv in production, a table in tests). Unset
+ * variables take their defaults; set ones must parse completely and lie in
+ * range. Returns 0, or -1 with every bad variable described in err.
+ */
+int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
+                size_t errlen);
+
+/* config_load() with the process environment. */
+int config_load_env(struct config *cfg, char *err, size_t errlen);
+
+/* One line "NAME=value ..." of the effective settings, secrets masked. */
+void config_describe(const struct config *cfg, char *out, size_t outlen);
+
+const char *config_mode_name(enum app_mode mode);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * main: start-up and the FastCGI accept loop of one responder. spawn-fcgi
+ * hands us the listening socket as fd 0 and multiwatch runs N of us on it.
+ *
+ * Signals: TERM, INT, HUP, QUIT, USR1 and USR2 all mean "finish the request
+ * in hand, then exit" (multiwatch sends USR1 on shutdown and forwards USR2,
+ * which we use for a graceful pool restart). They are blocked while a
+ * request is served and unblocked only around accept(), so a request is
+ * never cut short, and accept() fails with EINTR when one arrives.
+ */
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "cache.h"
+#include "config.h"
+#include "log.h"
+#include "response.h"
+#include "router.h"
+#include "store.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP,
+                                   SIGQUIT, SIGUSR1, SIGUSR2};
+#define STOP_SIGNAL_COUNT (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+    FCGX_ShutdownPending();
+}
+
+static void setup_signals(sigset_t *stop_set)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal; /* no SA_RESTART: accept() must fail */
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(stop_set);
+    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++) {
+        sigaction(stop_signals[i], &sa, NULL);
+        sigaddset(stop_set, stop_signals[i]);
+    }
+    /* A client that went away must not kill the responder. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static long long parse_content_length(const char *text)
+{
+    char *end = NULL;
+    long long v;
+
+    if (text == NULL || text[0] == '\0')
+        return -1;
+    v = strtoll(text, &end, 10);
+    return (end != NULL && *end == '\0' && v >= 0) ? v : -1;
+}
+
+/* Reads the body when it is within the limit; writes.c answers 413 for a
+ * larger one (libfcgi discards what we leave unread). */
+static char *read_body(FCGX_Request *fr, long long length, long long max,
+                       size_t *len)
+{
+    char *body;
+    int got;
+
+    *len = 0;
+    if (length <= 0 || length > max)
+        return NULL;
+    body = malloc((size_t)length + 1);
+    if (body == NULL)
+        return NULL;
+    got = FCGX_GetStr(body, (int)length, fr->in);
+    body[got > 0 ? got : 0] = '\0';
+    *len = got > 0 ? (size_t)got : 0;
+    return body;
+}
+
+static void serve(struct app *app, FCGX_Request *fr)
+{
+    struct http_request req;
+    struct reply r;
+    size_t body_len = 0;
+    char *body = NULL;
+    const char *method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+    const char *path = FCGX_GetParam("DOCUMENT_URI", fr->envp);
+
+    memset(&req, 0, sizeof(req));
+    req.method = method ? method : "";
+    req.path = path ? path : "";
+    req.query = FCGX_GetParam("QUERY_STRING", fr->envp);
+    req.write.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+    req.write.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+    req.write.content_length =
+        parse_content_length(FCGX_GetParam("CONTENT_LENGTH", fr->envp));
+    if (strcmp(req.method, "POST") == 0 || strcmp(req.method, "PUT") == 0) {
+        body = read_body(fr, req.write.content_length,
+                         app->cfg->body_max_bytes, &body_len);
+        req.write.body = body;
+        req.write.body_len = body_len;
+    }
+    reply_init(&r);
+    router_dispatch(app, &req, &r);
+    if (response_send(fr->out, &r, strcmp(req.method, "HEAD") == 0) != 0)
+        log_msg(LOG_INFO, "main", "client went away before the response");
+    reply_free(&r);
+    free(body);
+}
+
+static int open_app(struct app *app, const struct config *cfg)
+{
+    struct store_options db = {
+        .host = cfg->mysql_host,
+        .port = (int)cfg->mysql_port,
+        .socket = cfg->mysql_socket,
+        .database = cfg->mysql_database,
+        .user = cfg->mysql_user,
+        .password = cfg->mysql_password,
+        .timeout_s = cfg->mysql_timeout_s,
+        .delay_ms = cfg->db_delay_ms,
+    };
+    struct cache_options redis = {
+        .host = cfg->redis_host,
+        .port = (int)cfg->redis_port,
+        .socket = cfg->redis_socket,
+        .timeout_ms = cfg->redis_timeout_ms,
+    };
+
+    app->cfg = cfg;
+    app->reader = store_open(&db);
+    db.user = cfg->mysql_write_user;
+    db.password = cfg->mysql_write_password;
+    db.delay_ms = 0; /* the delay simulates a slow read, not a slow write */
+    app->writer = store_open(&db);
+    /* Both modes keep a cache handle: baseline reads never use it, but its
+     * writes still invalidate, so a later cached run cannot serve data from
+     * before them. */
+    app->cache = cache_open(&redis);
+    return app->reader && app->writer && app->cache ? 0 : -1;
+}
+
+static void close_app(struct app *app)
+{
+    store_close(app->reader);
+    store_close(app->writer);
+    cache_close(app->cache);
+}
+
+int main(int argc, char **argv)
+{
+    static struct config cfg;
+    struct app app = {0};
+    char err[1024], described[2048];
+    FCGX_Request fr;
+    sigset_t stop_set;
+    int status = EXIT_FAILURE;
+
+    if (config_load_env(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "fcgi-app: bad configuration: %s\n", err);
+        return EXIT_FAILURE;
+    }
+    config_describe(&cfg, described, sizeof(described));
+    if (argc > 1 && strcmp(argv[1], "--check-config") == 0) {
+        printf("%s\n", described);
+        return EXIT_SUCCESS;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "usage: %s [--check-config]\n", argv[0]);
+        return EXIT_FAILURE;
+    }
+    if (FCGX_IsCGI()) {
+        fprintf(stderr, "fcgi-app: stdin is not a FastCGI socket; start it "
+                        "with spawn-fcgi (see fcgi-app/start-pool)\n");
+        return EXIT_FAILURE;
+    }
+    if (FCGX_Init() != 0 || open_app(&app, &cfg) != 0 ||
+        FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        fprintf(stderr, "fcgi-app: out of memory at start-up\n");
+        goto close;
+    }
+    setup_signals(&stop_set);
+    sigprocmask(SIG_BLOCK, &stop_set, NULL);
+    log_msg(LOG_INFO, "main", "ready: %s", described);
+    for (;;) {
+        int rc;
+
+        sigprocmask(SIG_UNBLOCK, &stop_set, NULL); /* pending ones land here */
+        rc = stop_requested ? -1 : FCGX_Accept_r(&fr);
+        sigprocmask(SIG_BLOCK, &stop_set, NULL);
+        if (rc < 0)
+            break;
+        serve(&app, &fr);
+        FCGX_Finish_r(&fr);
+    }
+    log_msg(LOG_INFO, "main", "stopping");
+    FCGX_Free(&fr, 0);
+    status = EXIT_SUCCESS;
+close:
+    close_app(&app);
+    return status;
+}

@@ -1,0 +1,20 @@
+/*
+ * products: the read endpoints, GET /products and GET /products/{id}, and
+ * the cache-aside flow behind them (see products.c for the whole story).
+ */
+#ifndef PRODUCTS_H
+#define PRODUCTS_H
+
+#include "app.h"
+#include "reply.h"
+
+/* The Redis key holding the catalogue's generation. */
+#define PRODUCTS_GEN_KEY "products:gen"
+
+/* GET /products?query. */
+void products_list(struct app *app, const char *query, struct reply *r);
+
+/* GET /products/{id_text}. */
+void products_get(struct app *app, const char *id_text, struct reply *r);
+
+#endif

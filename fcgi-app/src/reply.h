@@ -1,0 +1,36 @@
+/*
+ * reply: what a handler answers, as plain data (status, a few headers, a
+ * body). Handlers fill one; response.c writes it to the FastCGI stream, and
+ * unit tests read it directly.
+ */
+#ifndef REPLY_H
+#define REPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct reply {
+    int status;
+    const char *x_cache;   /* "HIT", "MISS", "STALE", "BYPASS" or NULL */
+    const char *allow;     /* Allow header for 405, or NULL */
+    char location[64];     /* Location header for 201, or "" */
+    bool auth_challenge;   /* WWW-Authenticate: Bearer (with a 401) */
+    char *body;            /* JSON text, or NULL for no body */
+    size_t body_len;
+    void (*body_free)(char *); /* how to release body; NULL: not owned */
+};
+
+void reply_init(struct reply *r);
+
+/* Takes ownership of body (released with free()). */
+void reply_json(struct reply *r, int status, char *body, size_t len);
+
+/* status with {"error": msg}. */
+void reply_error(struct reply *r, int status, const char *msg);
+
+/* Releases the body; the reply can be reused after reply_init(). */
+void reply_free(struct reply *r);
+
+const char *reply_status_text(int status);
+
+#endif

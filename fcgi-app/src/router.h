@@ -1,0 +1,22 @@
+/*
+ * router: maps method + path to a handler. Unknown paths get 404 and known
+ * paths with another method 405 with an Allow header, both as JSON.
+ */
+#ifndef ROUTER_H
+#define ROUTER_H
+
+#include "app.h"
+#include "reply.h"
+#include "writes.h"
+
+struct http_request {
+    const char *method;
+    const char *path;  /* decoded path, without the query */
+    const char *query; /* raw query string or NULL */
+    struct write_request write;
+};
+
+void router_dispatch(struct app *app, const struct http_request *req,
+                     struct reply *r);
+
+#endif

@@ -1,0 +1,441 @@
+/*
+ * store: prepared statements over one lazily opened connection. Statements
+ * are prepared on first use (the read-only user cannot prepare an INSERT),
+ * and forgotten with the connection when anything fails.
+ */
+#include "store.h"
+
+#include <mysql.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "metrics.h"
+
+/* After a failed connect, requests answer 503 at once for this long rather
+ * than each paying for a connect attempt. */
+#define STORE_RETRY_MS 500
+#define PRICE_TEXT_MAX 32
+
+enum statement {
+    STMT_DELAY,
+    STMT_LIST,
+    STMT_ONE,
+    STMT_INSERT,
+    STMT_UPDATE,
+    STMT_DELETE,
+    STMT_COUNT
+};
+
+static const char *const statement_sql[STMT_COUNT] = {
+    [STMT_DELAY] = "DO SLEEP(?)",
+    [STMT_LIST] = "SELECT id, name, price FROM products ORDER BY id "
+                  "LIMIT ? OFFSET ?",
+    [STMT_ONE] = "SELECT id, name, price FROM products WHERE id = ?",
+    [STMT_INSERT] = "INSERT INTO products (name, price) VALUES (?, ?)",
+    [STMT_UPDATE] = "UPDATE products SET name = ?, price = ? WHERE id = ?",
+    [STMT_DELETE] = "DELETE FROM products WHERE id = ?",
+};
+
+struct store {
+    MYSQL *conn;
+    MYSQL_STMT *stmts[STMT_COUNT];
+    char *host, *socket, *database, *user, *password;
+    int port;
+    unsigned int timeout_s;
+    unsigned int read_timeout_s;
+    long long delay_ms;
+    long long retry_at_ms;
+};
+
+/* One fetched row's buffers, bound as results. */
+struct row_buffers {
+    uint32_t id;
+    char name[PRODUCT_NAME_BYTES_MAX + 1];
+    unsigned long name_len;
+    char price[PRICE_TEXT_MAX];
+    unsigned long price_len;
+    MYSQL_BIND bind[3];
+};
+
+static char *dup_or_empty(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+struct store *store_open(const struct store_options *opt)
+{
+    struct store *s = calloc(1, sizeof(*s));
+
+    if (s == NULL)
+        return NULL;
+    s->host = dup_or_empty(opt->host);
+    s->socket = dup_or_empty(opt->socket);
+    s->database = dup_or_empty(opt->database);
+    s->user = dup_or_empty(opt->user);
+    s->password = dup_or_empty(opt->password);
+    if (!s->host || !s->socket || !s->database || !s->user || !s->password) {
+        store_close(s);
+        return NULL;
+    }
+    s->port = opt->port;
+    s->timeout_s = (unsigned int)opt->timeout_s;
+    /* Reads wait for the artificial delay too. */
+    s->read_timeout_s =
+        (unsigned int)(opt->timeout_s + (opt->delay_ms + 999) / 1000);
+    s->delay_ms = opt->delay_ms;
+    return s;
+}
+
+static void disconnect(struct store *s)
+{
+    for (int i = 0; i < STMT_COUNT; i++) {
+        if (s->stmts[i] != NULL)
+            mysql_stmt_close(s->stmts[i]);
+        s->stmts[i] = NULL;
+    }
+    if (s->conn != NULL)
+        mysql_close(s->conn);
+    s->conn = NULL;
+}
+
+void store_close(struct store *s)
+{
+    if (s == NULL)
+        return;
+    disconnect(s);
+    free(s->host);
+    free(s->socket);
+    free(s->database);
+    free(s->user);
+    free(s->password);
+    free(s);
+}
+
+/* Logs the failure, counts it and drops the connection: the next call
+ * reconnects and re-prepares. */
+static enum store_result fail(struct store *s, const char *what,
+                              const char *detail)
+{
+    log_msg(LOG_WARN, "store", "%s failed (user %s): %s", what, s->user,
+            detail);
+    metrics_count(METRIC_DB_ERRORS);
+    disconnect(s);
+    return STORE_DOWN;
+}
+
+static bool connect_if_needed(struct store *s)
+{
+    const char *socket = s->socket[0] ? s->socket : NULL;
+    const char *host = socket ? "localhost" : s->host;
+    bool no_reconnect = false;
+
+    if (s->conn != NULL)
+        return true;
+    if (clock_mono_ms() < s->retry_at_ms)
+        return false;
+    s->conn = mysql_init(NULL);
+    if (s->conn == NULL)
+        return false;
+    mysql_options(s->conn, MYSQL_OPT_CONNECT_TIMEOUT, &s->timeout_s);
+    mysql_options(s->conn, MYSQL_OPT_READ_TIMEOUT, &s->read_timeout_s);
+    mysql_options(s->conn, MYSQL_OPT_WRITE_TIMEOUT, &s->timeout_s);
+    mysql_options(s->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    /* We reconnect ourselves, re-preparing statements; a silent driver
+     * reconnect would leave them dangling. */
+    mysql_options(s->conn, MYSQL_OPT_RECONNECT, &no_reconnect);
+    /* CLIENT_FOUND_ROWS: an UPDATE that matches a row but changes nothing
+     * still reports it, so "not found" means not found. */
+    if (mysql_real_connect(s->conn, host, s->user, s->password, s->database,
+                           (unsigned int)s->port, socket,
+                           CLIENT_FOUND_ROWS) == NULL) {
+        s->retry_at_ms = clock_mono_ms() + STORE_RETRY_MS;
+        fail(s, "connect", mysql_error(s->conn));
+        return false;
+    }
+    return true;
+}
+
+static MYSQL_STMT *statement(struct store *s, enum statement which)
+{
+    MYSQL_STMT *stmt;
+
+    if (s->stmts[which] != NULL)
+        return s->stmts[which];
+    stmt = mysql_stmt_init(s->conn);
+    if (stmt == NULL)
+        return NULL;
+    if (mysql_stmt_prepare(stmt, statement_sql[which],
+                           strlen(statement_sql[which])) != 0) {
+        log_msg(LOG_WARN, "store", "prepare failed: %s",
+                mysql_stmt_error(stmt));
+        mysql_stmt_close(stmt);
+        return NULL;
+    }
+    s->stmts[which] = stmt;
+    return stmt;
+}
+
+static void bind_u32(MYSQL_BIND *b, uint32_t *v)
+{
+    memset(b, 0, sizeof(*b));
+    b->buffer_type = MYSQL_TYPE_LONG;
+    b->buffer = v;
+    b->is_unsigned = true;
+}
+
+/* Runs stmt with params bound. Returns 0 or -1 (connection dropped). */
+static int execute(struct store *s, enum statement which, MYSQL_BIND *params,
+                   MYSQL_STMT **out)
+{
+    MYSQL_STMT *stmt = statement(s, which);
+
+    if (stmt == NULL) {
+        fail(s, "prepare", mysql_error(s->conn));
+        return -1;
+    }
+    if ((params != NULL && mysql_stmt_bind_param(stmt, params) != 0) ||
+        mysql_stmt_execute(stmt) != 0) {
+        fail(s, statement_sql[which], mysql_stmt_error(stmt));
+        return -1;
+    }
+    metrics_count(METRIC_DB_QUERIES);
+    *out = stmt;
+    return 0;
+}
+
+/* The simulated slow query, executed by the server itself. */
+static int run_delay(struct store *s)
+{
+    MYSQL_BIND param;
+    MYSQL_STMT *stmt;
+    double seconds = (double)s->delay_ms / 1000.0;
+
+    if (s->delay_ms <= 0)
+        return 0;
+    memset(&param, 0, sizeof(param));
+    param.buffer_type = MYSQL_TYPE_DOUBLE;
+    param.buffer = &seconds;
+    if (execute(s, STMT_DELAY, &param, &stmt) != 0)
+        return -1;
+    mysql_stmt_free_result(stmt);
+    return 0;
+}
+
+static void bind_row(struct row_buffers *row)
+{
+    memset(row->bind, 0, sizeof(row->bind));
+    bind_u32(&row->bind[0], &row->id);
+    row->bind[1].buffer_type = MYSQL_TYPE_STRING;
+    row->bind[1].buffer = row->name;
+    row->bind[1].buffer_length = sizeof(row->name) - 1;
+    row->bind[1].length = &row->name_len;
+    row->bind[2].buffer_type = MYSQL_TYPE_STRING;
+    row->bind[2].buffer = row->price;
+    row->bind[2].buffer_length = sizeof(row->price) - 1;
+    row->bind[2].length = &row->price_len;
+}
+
+/* Copies the fetched row out; -1 when out of memory. */
+static int take_row(struct row_buffers *row, struct product *out)
+{
+    row->name[row->name_len < sizeof(row->name) ? row->name_len
+                                                : sizeof(row->name) - 1] =
+        '\0';
+    row->price[row->price_len < sizeof(row->price) ? row->price_len
+                                                   : sizeof(row->price) - 1] =
+        '\0';
+    out->id = row->id;
+    out->price = strtod(row->price, NULL);
+    out->name = strdup(row->name);
+    return out->name ? 0 : -1;
+}
+
+/* Runs a SELECT and collects up to max_rows rows into items. */
+static enum store_result select_rows(struct store *s, enum statement which,
+                                     MYSQL_BIND *params, size_t max_rows,
+                                     struct product_list *out)
+{
+    struct row_buffers *row;
+    MYSQL_STMT *stmt;
+    enum store_result result = STORE_DOWN;
+    int rc;
+
+    out->items = NULL;
+    out->count = 0;
+    if (!connect_if_needed(s))
+        return STORE_DOWN;
+    if (run_delay(s) != 0 || execute(s, which, params, &stmt) != 0)
+        return STORE_DOWN;
+    row = malloc(sizeof(*row));
+    if (row == NULL)
+        goto free_result;
+    bind_row(row);
+    if (mysql_stmt_bind_result(stmt, row->bind) != 0 ||
+        mysql_stmt_store_result(stmt) != 0) {
+        result = fail(s, "fetch", mysql_stmt_error(stmt));
+        goto free_row;
+    }
+    size_t rows = (size_t)mysql_stmt_num_rows(stmt);
+    if (rows > max_rows)
+        rows = max_rows;
+    out->items = calloc(rows ? rows : 1, sizeof(*out->items));
+    if (out->items == NULL)
+        goto free_row;
+    while (out->count < rows && (rc = mysql_stmt_fetch(stmt)) != MYSQL_NO_DATA) {
+        /* Truncation cannot happen with buffers sized from the schema; if it
+         * does, the schema changed and a clear failure beats a cut name. */
+        if (rc != 0) {
+            result = fail(s, "fetch row", rc == MYSQL_DATA_TRUNCATED
+                                              ? "column truncated"
+                                              : mysql_stmt_error(stmt));
+            product_list_free(out);
+            goto free_row;
+        }
+        if (take_row(row, &out->items[out->count]) != 0) {
+            product_list_free(out);
+            goto free_result;
+        }
+        out->count++;
+    }
+    result = out->count == 0 && which == STMT_ONE ? STORE_NOT_FOUND : STORE_OK;
+    if (result == STORE_NOT_FOUND)
+        product_list_free(out);
+free_row:
+    free(row);
+free_result:
+    if (s->stmts[which] != NULL)
+        mysql_stmt_free_result(stmt);
+    return result;
+}
+
+/* A persistent connection can be closed by the server while idle
+ * (wait_timeout, a restart). A read that fails on a reused connection is
+ * retried once on a fresh one before the client sees an error. */
+static enum store_result select_with_retry(struct store *s,
+                                           enum statement which,
+                                           MYSQL_BIND *params, size_t max_rows,
+                                           struct product_list *out)
+{
+    bool reused = s->conn != NULL;
+    enum store_result result = select_rows(s, which, params, max_rows, out);
+
+    if (result == STORE_DOWN && reused && s->conn == NULL) {
+        s->retry_at_ms = 0;
+        result = select_rows(s, which, params, max_rows, out);
+    }
+    return result;
+}
+
+enum store_result store_fetch_products(struct store *s, uint32_t limit,
+                                       uint32_t offset,
+                                       struct product_list *out)
+{
+    MYSQL_BIND params[2];
+
+    bind_u32(&params[0], &limit);
+    bind_u32(&params[1], &offset);
+    return select_with_retry(s, STMT_LIST, params, limit, out);
+}
+
+enum store_result store_fetch_product(struct store *s, uint32_t id,
+                                      struct product *out)
+{
+    MYSQL_BIND param;
+    struct product_list list;
+    enum store_result result;
+
+    bind_u32(&param, &id);
+    result = select_with_retry(s, STMT_ONE, &param, 1, &list);
+    if (result == STORE_OK) {
+        *out = list.items[0];
+        free(list.items);
+    }
+    return result;
+}
+
+/* Binds name and price (as exact decimal text, so 0.1 stays 0.10). */
+static void bind_input(MYSQL_BIND *b, const struct product_input *in,
+                       unsigned long *name_len, char *price,
+                       unsigned long *price_len)
+{
+    *name_len = (unsigned long)strlen(in->name);
+    *price_len = (unsigned long)snprintf(price, PRICE_TEXT_MAX, "%.2f",
+                                         in->price);
+    memset(b, 0, 2 * sizeof(*b));
+    b[0].buffer_type = MYSQL_TYPE_STRING;
+    b[0].buffer = (void *)(uintptr_t)in->name;
+    b[0].buffer_length = *name_len;
+    b[0].length = name_len;
+    b[1].buffer_type = MYSQL_TYPE_STRING; /* the server converts exactly */
+    b[1].buffer = price;
+    b[1].buffer_length = *price_len;
+    b[1].length = price_len;
+}
+
+/* Runs a write; *affected gets the matched row count. */
+static enum store_result write_rows(struct store *s, enum statement which,
+                                    MYSQL_BIND *params, uint64_t *affected,
+                                    uint32_t *insert_id)
+{
+    MYSQL_STMT *stmt;
+
+    if (!connect_if_needed(s))
+        return STORE_DOWN;
+    if (execute(s, which, params, &stmt) != 0)
+        return STORE_DOWN;
+    *affected = (uint64_t)mysql_stmt_affected_rows(stmt);
+    if (insert_id != NULL)
+        *insert_id = (uint32_t)mysql_stmt_insert_id(stmt);
+    return *affected == 0 ? STORE_NOT_FOUND : STORE_OK;
+}
+
+enum store_result store_insert_product(struct store *s,
+                                       const struct product_input *in,
+                                       uint32_t *id)
+{
+    MYSQL_BIND params[2];
+    unsigned long name_len, price_len;
+    char price[PRICE_TEXT_MAX];
+    uint64_t affected;
+
+    bind_input(params, in, &name_len, price, &price_len);
+    return write_rows(s, STMT_INSERT, params, &affected, id);
+}
+
+enum store_result store_update_product(struct store *s, uint32_t id,
+                                       const struct product_input *in)
+{
+    MYSQL_BIND params[3];
+    unsigned long name_len, price_len;
+    char price[PRICE_TEXT_MAX];
+    uint64_t affected;
+
+    bind_input(params, in, &name_len, price, &price_len);
+    bind_u32(&params[2], &id);
+    return write_rows(s, STMT_UPDATE, params, &affected, NULL);
+}
+
+enum store_result store_delete_product(struct store *s, uint32_t id)
+{
+    MYSQL_BIND param;
+    uint64_t affected;
+
+    bind_u32(&param, &id);
+    return write_rows(s, STMT_DELETE, &param, &affected, NULL);
+}
+
+int store_ping(struct store *s)
+{
+    s->retry_at_ms = 0; /* readiness wants the truth, not the back-off */
+    if (!connect_if_needed(s))
+        return -1;
+    if (mysql_ping(s->conn) != 0) {
+        fail(s, "ping", mysql_error(s->conn));
+        return -1;
+    }
+    return 0;
+}

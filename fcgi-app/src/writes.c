@@ -1,0 +1,187 @@
+/*
+ * writes: the admin write path. Order matters: authorise, validate, commit
+ * in MySQL (autocommit), then bump the cache generation, then answer. A
+ * reader that starts after the answer therefore sees the new generation and
+ * can only find entries built from reads made after the commit.
+ */
+#include "writes.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "json.h"
+#include "log.h"
+#include "metrics.h"
+#include "products.h"
+#include "request.h"
+#include "store.h"
+
+/* Compares in time that depends only on the lengths, not on where the
+ * first difference is, so the token cannot be guessed byte by byte. */
+static bool token_equal(const char *given, size_t given_len,
+                        const char *expected)
+{
+    size_t expected_len = strlen(expected);
+    unsigned char diff = given_len != expected_len;
+
+    for (size_t i = 0; i < expected_len; i++)
+        diff |= (unsigned char)(expected[i] ^
+                                (i < given_len ? given[i] : 0));
+    return diff == 0;
+}
+
+/* 403 when writes are disabled, 401 without the right bearer token. */
+static bool authorised(const struct app *app, const struct write_request *req,
+                       struct reply *r)
+{
+    static const char scheme[] = "Bearer ";
+    const char *token;
+
+    if (app->cfg->admin_token[0] == '\0') {
+        reply_error(r, 403, "writes are disabled: start the service with "
+                            "ADMIN_TOKEN set");
+        return false;
+    }
+    if (req->authorization == NULL ||
+        strncmp(req->authorization, scheme, sizeof(scheme) - 1) != 0) {
+        reply_error(r, 401, "missing bearer token (Authorization: Bearer ...)");
+        r->auth_challenge = true;
+        return false;
+    }
+    token = req->authorization + sizeof(scheme) - 1;
+    if (!token_equal(token, strlen(token), app->cfg->admin_token)) {
+        reply_error(r, 401, "invalid bearer token");
+        r->auth_challenge = true;
+        return false;
+    }
+    return true;
+}
+
+/* Size, media type and JSON shape of a POST/PUT body. */
+static bool valid_body(const struct app *app, const struct write_request *req,
+                       struct product_input *in, struct reply *r)
+{
+    char err[JSON_ERR_MAX];
+    const char *ct = req->content_type;
+
+    if (req->content_length > app->cfg->body_max_bytes) {
+        snprintf(err, sizeof(err), "body: larger than %lld bytes",
+                 app->cfg->body_max_bytes);
+        reply_error(r, 413, err);
+        return false;
+    }
+    if (ct == NULL || strncmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';')) {
+        reply_error(r, 415, "Content-Type: must be application/json");
+        return false;
+    }
+    if (req->body == NULL || req->body_len == 0) {
+        reply_error(r, 400, "body: required, a JSON object with name and price");
+        return false;
+    }
+    if (json_parse_product_input(req->body, req->body_len, in, err,
+                                 sizeof(err)) != 0) {
+        reply_error(r, 400, err);
+        return false;
+    }
+    return true;
+}
+
+/* After a commit: orphan every cached answer. If Redis cannot be reached
+ * the write still stands (it is committed); entries then age out within
+ * CACHE_TTL_S, and the failure is logged and counted. */
+static void invalidate(struct app *app)
+{
+    if (cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) != 0) {
+        log_msg(LOG_ERROR, "writes",
+                "cache invalidation failed: cached reads may be stale for "
+                "up to CACHE_TTL_S");
+        metrics_count(METRIC_INVALIDATION_FAILED);
+    }
+}
+
+static bool write_failed(enum store_result result, struct reply *r)
+{
+    if (result == STORE_DOWN) {
+        reply_error(r, 503, "database unavailable, the write was not applied");
+        return true;
+    }
+    if (result == STORE_NOT_FOUND) {
+        reply_error(r, 404, "no product with this id");
+        return true;
+    }
+    return false;
+}
+
+static void reply_product(struct reply *r, int status, uint32_t id,
+                          const struct product_input *in)
+{
+    /* Echo what the table now holds: the price rounded to cents. */
+    char price_text[32];
+    struct product p = {.id = id, .name = (char *)(uintptr_t)in->name};
+    size_t len = 0;
+    char *body;
+
+    snprintf(price_text, sizeof(price_text), "%.2f", in->price);
+    p.price = strtod(price_text, NULL);
+    body = json_render_product(&p, &len);
+    reply_json(r, status, body, len);
+}
+
+void writes_create(struct app *app, const struct write_request *req,
+                   struct reply *r)
+{
+    struct product_input in;
+    uint32_t id = 0;
+
+    if (!authorised(app, req, r) || !valid_body(app, req, &in, r))
+        return;
+    if (write_failed(store_insert_product(app->writer, &in, &id), r))
+        return;
+    invalidate(app);
+    reply_product(r, 201, id, &in);
+    snprintf(r->location, sizeof(r->location), "/products/%u", (unsigned)id);
+}
+
+void writes_update(struct app *app, const char *id_text,
+                   const struct write_request *req, struct reply *r)
+{
+    struct product_input in;
+    char err[REQUEST_ERR_MAX];
+    uint32_t id;
+
+    if (!authorised(app, req, r))
+        return;
+    if (request_parse_id(id_text, &id, err, sizeof(err)) != 0) {
+        reply_error(r, 400, err);
+        return;
+    }
+    if (!valid_body(app, req, &in, r))
+        return;
+    if (write_failed(store_update_product(app->writer, id, &in), r))
+        return;
+    invalidate(app);
+    reply_product(r, 200, id, &in);
+}
+
+void writes_delete(struct app *app, const char *id_text,
+                   const struct write_request *req, struct reply *r)
+{
+    char err[REQUEST_ERR_MAX];
+    uint32_t id;
+
+    if (!authorised(app, req, r))
+        return;
+    if (request_parse_id(id_text, &id, err, sizeof(err)) != 0) {
+        reply_error(r, 400, err);
+        return;
+    }
+    if (write_failed(store_delete_product(app->writer, id), r))
+        return;
+    invalidate(app);
+    reply_free(r);
+    r->status = 204;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Cache-aside behaviour: MISS then HIT, the TTL, Redis down and back,
+# MySQL down, baseline mode, and a responder killed with SIGKILL.
+source "$(dirname "$0")/lib.sh"
+
+redis FLUSHALL > /dev/null
+http GET '/products?limit=10'
+check_eq "first read is a MISS" MISS "$(header x-cache)"
+first=$BODY
+http GET '/products?limit=10'
+check_eq "second read is a HIT" HIT "$(header x-cache)"
+check "HIT body equals MISS body" test "$first" = "$BODY"
+check "the cached value is the body, byte for byte" \
+  test "$(redis --raw GET "products:v$(redis GET products:gen):list:10:0")" = "$BODY"
+
+# A change made behind the service's back shows after the TTL.
+old=$(sql 'SELECT price FROM products WHERE id = 3')
+sql 'UPDATE products SET price = 4242.42 WHERE id = 3'
+http GET '/products?limit=10'
+check "within the TTL the cached (old) price is served" \
+  test "$(printf '%s' "$BODY" | jq '.[2].price')" != 4242.42
+sleep $((CACHE_TTL_S + 1))
+http GET '/products?limit=10'
+check_eq "after the TTL the new price shows" 4242.42 "$(printf '%s' "$BODY" | jq '.[2].price')"
+sql "UPDATE products SET price = $old WHERE id = 3"
+
+# Redis down: answers come from MySQL, then the cache is used again.
+kill "$(cat "$REDIS_PID_FILE")"
+eventually 10 sh -c "! redis-cli -s '$REDIS_SOCKET' ping >/dev/null 2>&1"
+http GET '/products?limit=10'
+check_eq "redis down: still 200" 200 "$STATUS"
+check_eq "redis down: BYPASS" BYPASS "$(header x-cache)"
+http GET /readyz
+check_eq "redis down: readyz 503" 503 "$STATUS"
+check_eq "redis down: readyz names redis" down "$(printf '%s' "$BODY" | jq -r .redis)"
+"$STACK" up > /dev/null
+http GET '/products?limit=10'
+http GET '/products?limit=10'
+check_eq "redis back: HIT again" HIT "$(header x-cache)"
+
+# MySQL down, answer not cached: a quick 503 in JSON.
+kill "$(cat "$DB_PID_FILE")"
+eventually 30 sh -c "! kill -0 $(cat "$DB_PID_FILE" 2>/dev/null || echo 0) 2>/dev/null"
+http GET '/products?limit=7'
+check_eq "mysql down, uncached: 503" 503 "$STATUS"
+check "mysql down: 503 body is JSON" eval "printf '%s' \"\$BODY\" | jq -e .error >/dev/null"
+check "mysql down: answered within 2 s (took ${TIME}s)" awk -v t="$TIME" 'BEGIN {exit !(t < 2)}'
+http GET '/products?limit=10'
+check_eq "mysql down, cached: still 200" 200 "$STATUS"
+"$STACK" up > /dev/null
+eventually 10 ready
+http GET '/products?limit=7'
+check_eq "mysql back: 200" 200 "$STATUS"
+
+# Baseline: no cache, and every request pays the delay inside MySQL.
+MODE=baseline "$STACK" mode baseline > /dev/null
+before=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
+http GET '/products?limit=10'
+check_eq "baseline: BYPASS" BYPASS "$(header x-cache)"
+check "baseline: took at least DB_DELAY_MS ($DB_DELAY_MS ms, took ${TIME}s)" \
+  awk -v t="$TIME" -v d="$DB_DELAY_MS" 'BEGIN {exit !(t * 1000 >= d)}'
+http GET '/products?limit=10'
+check_eq "baseline: second request still BYPASS" BYPASS "$(header x-cache)"
+after=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
+# Each baseline read is two statements: DO SLEEP and the SELECT.
+check "baseline: every request ran on MySQL ($((after - before)) statements for 2 requests)" \
+  test $((after - before)) -ge 4
+http GET /readyz
+check_eq "baseline: readyz 200" 200 "$STATUS"
+check_eq "baseline: redis unused" unused "$(printf '%s' "$BODY" | jq -r .redis)"
+MODE=cached "$STACK" mode cached > /dev/null
+
+# A responder killed with SIGKILL: multiwatch replaces it, nothing fails.
+pool=$(cat "$POOL_PID_FILE")
+before=$(pgrep -P "$pool" | wc -l)
+victim=$(pgrep -P "$pool" | head -n 1)
+kill -KILL "$victim"
+bad=0
+for i in $(seq 1 50); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$HTTP_URL/products?limit=10")
+  [ "$code" = 200 ] || bad=$((bad + 1))
+done
+check_eq "SIGKILL of one responder: 50 requests after it, non-200" 0 "$bad"
+check "multiwatch replaced the killed responder" \
+  eventually 10 sh -c "[ \$(pgrep -P $pool | wc -l) -eq $before ] && ! kill -0 $victim 2>/dev/null"
+
+finish

@@ -1,0 +1,96 @@
+/* An in-memory stand-in for store.c (MySQL): two fixed rows. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakes.h"
+#include "store.h"
+
+struct fake_store_state fake_store;
+struct store {
+    int unused;
+};
+static struct store the_store;
+
+struct store *store_open(const struct store_options *opt)
+{
+    (void)opt;
+    return &the_store;
+}
+
+void store_close(struct store *s)
+{
+    (void)s;
+}
+
+enum store_result store_fetch_products(struct store *s, uint32_t limit,
+                                       uint32_t offset,
+                                       struct product_list *out)
+{
+    (void)s;
+    (void)offset;
+    fake_store.reads++;
+    out->items = NULL;
+    out->count = 0;
+    if (fake_store.result != STORE_OK)
+        return fake_store.result;
+    out->count = limit < 2 ? limit : 2;
+    out->items = calloc(2, sizeof(*out->items));
+    for (size_t i = 0; i < out->count; i++) {
+        out->items[i].id = (uint32_t)i + 1;
+        out->items[i].name = strdup(i == 0 ? "One" : "Two");
+        out->items[i].price = 1.5 * (double)(i + 1);
+    }
+    return STORE_OK;
+}
+
+enum store_result store_fetch_product(struct store *s, uint32_t id,
+                                      struct product *out)
+{
+    (void)s;
+    fake_store.reads++;
+    if (fake_store.result != STORE_OK)
+        return fake_store.result;
+    if (id > 2)
+        return STORE_NOT_FOUND;
+    out->id = id;
+    out->name = strdup("One");
+    out->price = 1.5;
+    return STORE_OK;
+}
+
+enum store_result store_insert_product(struct store *s,
+                                       const struct product_input *in,
+                                       uint32_t *id)
+{
+    (void)s;
+    (void)in;
+    fake_store.writes++;
+    *id = fake_store.next_id;
+    return fake_store.result;
+}
+
+enum store_result store_update_product(struct store *s, uint32_t id,
+                                       const struct product_input *in)
+{
+    (void)s;
+    (void)in;
+    fake_store.writes++;
+    if (fake_store.result == STORE_OK && id > 2)
+        return STORE_NOT_FOUND;
+    return fake_store.result;
+}
+
+enum store_result store_delete_product(struct store *s, uint32_t id)
+{
+    (void)s;
+    fake_store.writes++;
+    if (fake_store.result == STORE_OK && id > 2)
+        return STORE_NOT_FOUND;
+    return fake_store.result;
+}
+
+int store_ping(struct store *s)
+{
+    (void)s;
+    return fake_store.result == STORE_DOWN ? -1 : 0;
+}
