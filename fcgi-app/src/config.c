@@ -58,6 +58,8 @@ static const struct config_entry config_table[] = {
      false},
     {"CACHE_WAIT_MS", CONFIG_INT, "2000", 0, 600000, FIELD(cache_wait_ms),
      false},
+    /* 0 turns the stampede guard off (for measuring what it saves). */
+    {"CACHE_GUARD", CONFIG_INT, "1", 0, 1, FIELD(cache_guard), false},
     {"ADMIN_TOKEN", CONFIG_STRING, NULL, 16, STR_MAX, FIELD(admin_token), true},
     {"BODY_MAX_BYTES", CONFIG_INT, "4096", 64, 1048576, FIELD(body_max_bytes),
      false},

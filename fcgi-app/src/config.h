@@ -32,6 +32,7 @@ struct config {
     long long cache_stale_s;
     long long cache_lock_ms;
     long long cache_wait_ms;
+    long long cache_guard; /* 1: stampede guard on; 0: naive cache-aside */
     char admin_token[CONFIG_STR_MAX];
     long long body_max_bytes;
 };

@@ -176,6 +176,23 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
         send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
 }
 
+/* Without the guard (CACHE_GUARD=0): every responder that finds the entry
+ * missing or expired queries MySQL itself. Kept to measure the stampede the
+ * guard prevents. */
+static void rebuild_unguarded(struct app *app, const struct loader *loader,
+                              const char *key, struct reply *r)
+{
+    const struct config *cfg = app->cfg;
+    char *body = NULL;
+    size_t len = 0;
+
+    if (reply_from_db(app, loader, r, &body, &len) != STORE_OK || body == NULL)
+        return;
+    cache_store(app->cache, key, body, len, jittered_ttl_ms(cfg),
+                cfg->cache_ttl_s + cfg->cache_stale_s);
+    send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+}
+
 static void read_cached(struct app *app, const struct loader *loader,
                         const char *suffix, struct reply *r)
 {
@@ -196,6 +213,11 @@ static void read_cached(struct app *app, const struct loader *loader,
         send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
         return;
     case CACHE_STALE:
+        if (!app->cfg->cache_guard) {
+            free(body);
+            rebuild_unguarded(app, loader, key, r);
+            return;
+        }
         if (cache_lock(app->cache, key, app->cfg->cache_lock_ms) ==
             CACHE_LOCK_ACQUIRED) {
             rebuild(app, loader, key, body, len, r);
@@ -205,6 +227,10 @@ static void read_cached(struct app *app, const struct loader *loader,
         send_body(r, body, len, "STALE", METRIC_CACHE_STALE);
         return;
     case CACHE_MISS:
+        if (!app->cfg->cache_guard) {
+            rebuild_unguarded(app, loader, key, r);
+            return;
+        }
         switch (cache_lock(app->cache, key, app->cfg->cache_lock_ms)) {
         case CACHE_LOCK_ACQUIRED:
             rebuild(app, loader, key, NULL, 0, r);

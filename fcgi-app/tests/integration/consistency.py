@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Read-after-write consistency under load.
+
+One writer PUTs ever-increasing prices for one product, pausing between
+writes; N readers GET the product and a list containing it over keep-alive
+connections. Every read records when it was sent; every write when its
+response arrived. A read sent after a write's response must show that
+write's price or a newer one. Prints one RESULT line; exits 1 on any
+violation or error.
+"""
+import http.client
+import json
+import sys
+import threading
+import time
+
+host, port, token = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+readers, duration = int(sys.argv[4]), float(sys.argv[5])
+PRODUCT = 5
+stop_at = time.monotonic() + duration
+writes = []  # (response received, price)
+reads = []  # (request sent, price seen, x-cache)
+errors = []
+lock = threading.Lock()
+
+
+def writer():
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    price = 1000
+    while time.monotonic() < stop_at:
+        price += 1
+        body = json.dumps({"name": "Consistency probe", "price": price})
+        conn.request("PUT", f"/products/{PRODUCT}", body,
+                     {"Authorization": f"Bearer {token}",
+                      "Content-Type": "application/json"})
+        resp = conn.getresponse()
+        resp.read()
+        done = time.monotonic()
+        with lock:
+            if resp.status == 200:
+                writes.append((done, price))
+            else:
+                errors.append(f"PUT -> {resp.status}")
+        time.sleep(0.05)  # leave time for reads to hit the cache
+
+
+def reader(n):
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    paths = [f"/products/{PRODUCT}", "/products?limit=10"]
+    i = n
+    while time.monotonic() < stop_at:
+        path = paths[i % 2]
+        i += 1
+        sent = time.monotonic()
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        data = resp.read()
+        if resp.status != 200:
+            with lock:
+                errors.append(f"GET {path} -> {resp.status}")
+            continue
+        doc = json.loads(data)
+        item = doc if isinstance(doc, dict) else next(
+            p for p in doc if p["id"] == PRODUCT)
+        with lock:
+            reads.append((sent, item["price"], resp.getheader("X-Cache")))
+
+
+threads = [threading.Thread(target=writer)] + [
+    threading.Thread(target=reader, args=(n,)) for n in range(readers)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+
+writes.sort()
+stale = 0
+j, newest = 0, None
+for sent, price, _ in sorted(reads):
+    while j < len(writes) and writes[j][0] < sent:
+        newest = writes[j][1]
+        j += 1
+    if newest is not None and price < newest:
+        stale += 1
+hits = sum(1 for r in reads if r[2] == "HIT")
+print(f"RESULT reads={len(reads)} writes={len(writes)} hits={hits} "
+      f"stale_reads={stale} errors={len(errors)}")
+for e in errors[:5]:
+    print("error:", e)
+sys.exit(1 if stale or errors or not writes or not hits else 0)

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Faults under load (wrk, 50 connections, loopback, bounded): Redis killed
+# and restarted, the database stopped while the cache is warm, a graceful
+# pool restart, a responder SIGKILLed; then a read-after-write consistency
+# run and the stampede guard measured against no guard. Each prints what it
+# measured and asserts it.
+source "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+LOAD_LOG=$(mktemp)
+trap 'rm -f "$LOAD_LOG"' EXIT
+command -v wrk >/dev/null || { fail "wrk installed" "install the 'wrk' package (make deps)"; finish; }
+
+# load SECONDS PATH &: wrk in the background; result_of parses its RESULT.
+start_load() {
+  wrk -t2 -c50 -d"$1"s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL$2" > "$LOAD_LOG" 2>&1 &
+  LOAD_PID=$!
+}
+declare -A R
+finish_load() {
+  wait "$LOAD_PID"
+  local kv
+  R=()
+  for kv in $(sed -n 's/^RESULT //p' "$LOAD_LOG"); do R[${kv%%=*}]=${kv#*=}; done
+  [ -n "${R[requests]:-}" ] || { cat "$LOAD_LOG"; R[requests]=0; R[non2xx]=-1; R[socket_errors]=-1; }
+}
+show() { info "$1: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"; }
+
+HOT='/products?limit=20'
+warm() { http GET "$HOT"; http GET "$HOT"; }
+
+# 1. Redis killed and restarted during load.
+warm
+start_load 12 "$HOT"
+sleep 3
+kill "$(cat "$REDIS_PID_FILE")"
+sleep 4
+"$STACK" up > /dev/null
+finish_load
+show "redis restart"
+check_eq "redis restart: non-2xx" 0 "${R[non2xx]}"
+check_eq "redis restart: socket errors" 0 "${R[socket_errors]}"
+check "redis restart: answered from MySQL while away (bypass=${R[bypass]})" test "${R[bypass]}" -gt 0
+http GET "$HOT"; http GET "$HOT"
+check_eq "redis restart: cache used again afterwards" HIT "$(header x-cache)"
+
+# 2. Database stopped while the cache is warm, longer than the TTL.
+warm
+start_load 12 "$HOT"
+sleep 2
+db_pid=$(cat "$DB_PID_FILE")
+kill "$db_pid"
+eventually 30 sh -c "! kill -0 $db_pid 2>/dev/null"
+http PUT /products/1 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Content-Type: application/json" \
+  --data '{"name":"During outage","price":1}'
+check_eq "db down: a write gets 503" 503 "$STATUS"
+check "db down: the 503 says why" eval "printf '%s' \"\$BODY\" | jq -e '.error | test(\"database\")' >/dev/null"
+sleep $((CACHE_TTL_S + 2))
+"$STACK" up > /dev/null
+finish_load
+show "db outage"
+check_eq "db outage: non-2xx" 0 "${R[non2xx]}"
+check_eq "db outage: socket errors" 0 "${R[socket_errors]}"
+check "db outage: stale copy served past its TTL (stale=${R[stale]})" test "${R[stale]}" -gt 0
+check_eq "db outage: the refused write did not land" 0 "$(sql "SELECT COUNT(*) FROM products WHERE name = 'During outage'")"
+
+# 3a. Graceful restart of the pool (multiwatch forwards USR2).
+pool=$(cat "$POOL_PID_FILE")
+old=$(pgrep -P "$pool" | sort | tr '\n' ' ')
+start_load 10 "$HOT"
+sleep 3
+"$STACK" restart-pool > /dev/null
+finish_load
+show "graceful restart"
+check_eq "graceful restart: non-2xx" 0 "${R[non2xx]}"
+check_eq "graceful restart: socket errors" 0 "${R[socket_errors]}"
+new=$(pgrep -P "$pool" | sort | tr '\n' ' ')
+survivors=$(comm -12 <(tr ' ' '\n' <<<"$old" | sort) <(tr ' ' '\n' <<<"$new" | sort) | grep -c . || true)
+check_eq "graceful restart: every responder replaced" 0 "$survivors"
+check_eq "graceful restart: pool size kept" "$POOL_SIZE" "$(pgrep -P "$pool" | wc -l)"
+
+# 3b. One responder SIGKILLed during load: at most its one in-flight
+# request is lost.
+start_load 10 "$HOT"
+sleep 3
+kill -KILL "$(pgrep -P "$pool" | head -n 1)"
+finish_load
+show "sigkill"
+info "sigkill: requests lost = $((R[non2xx] + R[socket_errors]))"
+check "sigkill: at most 1 request lost (lost $((R[non2xx] + R[socket_errors])))" \
+  test $((R[non2xx] + R[socket_errors])) -le 1
+check "sigkill: multiwatch restored the pool" \
+  eventually 10 sh -c "[ \$(pgrep -P $pool | wc -l) -eq $POOL_SIZE ]"
+
+# 4. Read-after-write consistency: one writer, 50 readers.
+out=$(python3 "$HERE/consistency.py" 127.0.0.1 "$HTTP_PORT" "$ADMIN_TOKEN" 50 10)
+rc=$?
+info "consistency: $out"
+check_eq "consistency: no read older than a completed write (exit)" 0 "$rc"
+check "consistency: stale_reads=0" grep -q ' stale_reads=0 ' <<<"$out"
+
+# 5. Stampede: MySQL queries while one hot key expires again and again
+# under 50 connections, with and without the guard.
+stampede() { # guard
+  CACHE_GUARD=$1 "$STACK" mode cached > /dev/null
+  redis FLUSHALL > /dev/null
+  local before after
+  before=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
+  wrk -t2 -c50 -d10s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL/products?limit=30" > "$LOAD_LOG" 2>&1
+  after=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
+  # Each MySQL read is two statements: the delay and the SELECT.
+  echo $(((after - before) / 2))
+}
+unguarded=$(stampede 0)
+show "stampede, no guard"
+guarded=$(stampede 1)
+show "stampede, guard"
+info "stampede: MySQL reads in 10 s with TTL ${CACHE_TTL_S}s: without guard $unguarded, with guard $guarded"
+check "stampede: the guard cuts MySQL reads at least 3x ($guarded vs $unguarded)" test $((guarded * 3)) -lt "$unguarded"
+check "stampede: about one rebuild per expiry ($guarded for 10 s / ${CACHE_TTL_S}s TTL)" test "$guarded" -le $((10 / CACHE_TTL_S + 3))
+check_eq "stampede: guarded run non-2xx" 0 "${R[non2xx]}"
+
+finish

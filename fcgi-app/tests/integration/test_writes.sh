@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Writes: authorisation, validation, statuses, and invalidation that makes
+# every later read see the write. Also: the read-only database user
+# really cannot write.
+source "$(dirname "$0")/lib.sh"
+
+AUTH=(-H "Authorization: Bearer $ADMIN_TOKEN")
+JSON=(-H "Content-Type: application/json")
+
+http POST /products "${JSON[@]}" --data '{"name":"x","price":1}'
+check_eq "write without token: 401" 401 "$STATUS"
+check_eq "401 challenges for a bearer token" Bearer "$(header www-authenticate)"
+http POST /products "${JSON[@]}" -H "Authorization: Bearer wrong-token-wrong-token" --data '{"name":"x","price":1}'
+check_eq "write with a wrong token: 401" 401 "$STATUS"
+http DELETE /products/1 -H "Authorization: Bearer ${ADMIN_TOKEN}x"
+check_eq "delete with a longer token: 401" 401 "$STATUS"
+
+# Validation: body -> status, and the field the error must name.
+while IFS='|' read -r body status field; do
+  http POST /products "${AUTH[@]}" "${JSON[@]}" --data "$body"
+  if [ "$STATUS" = "$status" ] && printf '%s' "$BODY" | jq -e --arg f "$field" '.error | startswith($f)' >/dev/null; then
+    pass "POST $body -> $status naming $field"
+  else
+    fail "POST $body -> $status naming $field" "got $STATUS $BODY"
+  fi
+done <<'CASES'
+{"name":"x"}|400|price
+{"price":1}|400|name
+{"name":"","price":1}|400|name
+{"name":"x","price":-1}|400|price
+{"name":"x","price":"1"}|400|price
+{"name":"x","price":1,"stock":2}|400|body
+{"name":"x","price":1|400|body
+[1]|400|body
+CASES
+http POST /products "${AUTH[@]}" -H "Content-Type: text/plain" --data '{"name":"x","price":1}'
+check_eq "wrong content type: 415" 415 "$STATUS"
+big=$(head -c 5000 /dev/zero | tr '\0' 'a')
+http POST /products "${AUTH[@]}" "${JSON[@]}" --data "{\"name\":\"$big\",\"price\":1}"
+check_eq "body over the limit: 413" 413 "$STATUS"
+check "413 body is JSON" eval "printf '%s' \"\$BODY\" | jq -e .error >/dev/null"
+http PUT /products/abc "${AUTH[@]}" "${JSON[@]}" --data '{"name":"x","price":1}'
+check_eq "PUT non-integer id: 400" 400 "$STATUS"
+http PUT /products/99999999 "${AUTH[@]}" "${JSON[@]}" --data '{"name":"x","price":1}'
+check_eq "PUT missing id: 404" 404 "$STATUS"
+http DELETE /products/99999999 "${AUTH[@]}"
+check_eq "DELETE missing id: 404" 404 "$STATUS"
+check_eq "no stray rows from rejected writes" 0 "$(sql "SELECT COUNT(*) FROM products WHERE name = 'x'")"
+
+# Create, read, update, delete, each visible at once through the cache.
+http GET /products?limit=1000 > /dev/null; http GET /products?limit=1000
+check_eq "list cached before the writes" HIT "$(header x-cache)"
+http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Lamp \"Nova\" ☀","price":12.345}'
+check_eq "create: 201" 201 "$STATUS"
+id=$(printf '%s' "$BODY" | jq -r .id)
+check_eq "create: Location" "/products/$id" "$(header location)"
+check_eq "create: price rounded to cents" 12.35 "$(printf '%s' "$BODY" | jq .price)"
+check_eq "create: row in MySQL" 'Lamp "Nova" ☀	12.35' "$(sql "SELECT name, price FROM products WHERE id = $id")"
+http GET /products?limit=1000
+check "create: the cached list shows the new row at once" \
+  test "$(printf '%s' "$BODY" | jq --argjson id "$id" 'map(select(.id == $id)) | length')" = 1
+http GET "/products/$id"
+check_eq "create: GET by id" 'Lamp "Nova" ☀' "$(printf '%s' "$BODY" | jq -r .name)"
+http GET "/products/$id"
+check_eq "create: GET by id is cached" HIT "$(header x-cache)"
+
+http PUT "/products/$id" "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Lamp","price":20}'
+check_eq "update: 200" 200 "$STATUS"
+http GET "/products/$id"
+check_eq "update: visible at once by id" 20 "$(printf '%s' "$BODY" | jq .price)"
+http PUT "/products/$id" "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Lamp","price":20}'
+check_eq "update with unchanged values: 200, not 404" 200 "$STATUS"
+
+http DELETE "/products/$id" "${AUTH[@]}"
+check_eq "delete: 204" 204 "$STATUS"
+check_eq "delete: empty body" "" "$BODY"
+http GET "/products/$id"
+check_eq "delete: GET by id is 404 at once" 404 "$STATUS"
+http GET /products?limit=1000
+check "delete: gone from the cached list at once" \
+  test "$(printf '%s' "$BODY" | jq --argjson id "$id" 'map(select(.id == $id)) | length')" = 0
+
+# Least privilege: the read user cannot write, the write user cannot DDL.
+client=$(command -v mariadb || command -v mysql)
+if MYSQL_PWD=$MYSQL_PASSWORD "$client" --no-defaults --protocol=socket --socket="$MYSQL_SOCKET" \
+   -u"$MYSQL_USER" products -e "UPDATE products SET price = 1 WHERE id = 1" 2>/dev/null; then
+  fail "reader cannot UPDATE" "the UPDATE succeeded"
+else
+  pass "reader cannot UPDATE"
+fi
+if MYSQL_PWD=$MYSQL_WRITE_PASSWORD "$client" --no-defaults --protocol=socket --socket="$MYSQL_SOCKET" \
+   -u"$MYSQL_WRITE_USER" products -e "DROP TABLE products" 2>/dev/null; then
+  fail "writer cannot DROP" "the DROP succeeded"
+else
+  pass "writer cannot DROP"
+fi
+
+# Without ADMIN_TOKEN the write endpoints are disabled.
+ADMIN_TOKEN= "$STACK" mode cached > /dev/null
+http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"x","price":1}'
+check_eq "no ADMIN_TOKEN configured: 403" 403 "$STATUS"
+"$STACK" mode cached > /dev/null
+
+finish
