@@ -16,13 +16,14 @@ start_load() {
   LOAD_PID=$!
 }
 declare -A R
-finish_load() {
-  wait "$LOAD_PID"
+# Fills R from the RESULT line of the last run.
+parse_load() {
   local kv
   R=()
   for kv in $(sed -n 's/^RESULT //p' "$LOAD_LOG"); do R[${kv%%=*}]=${kv#*=}; done
   [ -n "${R[requests]:-}" ] || { cat "$LOAD_LOG"; R[requests]=0; R[non2xx]=-1; R[socket_errors]=-1; }
 }
+finish_load() { wait "$LOAD_PID"; parse_load; }
 show() { info "$1: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"; }
 
 HOT='/products?limit=20'
@@ -114,6 +115,7 @@ unguarded=$(stampede 0)
 show "stampede, no guard"
 guarded=$(stampede 1)
 show "stampede, guard"
+parse_load
 info "stampede: MySQL reads in 10 s with TTL ${CACHE_TTL_S}s: without guard $unguarded, with guard $guarded"
 check "stampede: the guard cuts MySQL reads at least 3x ($guarded vs $unguarded)" test $((guarded * 3)) -lt "$unguarded"
 check "stampede: about one rebuild per expiry ($guarded for 10 s / ${CACHE_TTL_S}s TTL)" test "$guarded" -le $((10 / CACHE_TTL_S + 3))
