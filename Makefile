@@ -8,7 +8,7 @@
 #   make demo      deps check, build, up, bench, print the report
 #   make test-compose  the Docker Compose stack, built and started for real
 
-.PHONY: all deps build up down env status test unit asan valgrind integration \
+.PHONY: all deps build up down env status test unit asan valgrind fuzz integration \
         bench demo test-compose clean purge
 
 all: build
@@ -39,6 +39,10 @@ asan:
 
 valgrind:
 	$(MAKE) -C fcgi-app valgrind
+
+# libFuzzer on the query and body parsers (clang), FUZZ_SECONDS=60.
+fuzz:
+	$(MAKE) -C fcgi-app fuzz
 
 integration: build
 	fcgi-app/tests/integration/run
