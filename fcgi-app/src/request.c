@@ -85,10 +85,31 @@ static void quote_name(const char *name, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+/* The parameters /products accepts, each an integer in [min, max]. */
+struct query_param {
+    const char *name;
+    uint64_t min, max;
+    uint32_t *dest;
+    bool seen;
+};
+
+static struct query_param *find_param(struct query_param *params, size_t n,
+                                      const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(params[i].name, key) == 0)
+            return &params[i];
+    return NULL;
+}
+
 int request_parse_query(const char *qs, struct product_query *out, char *err,
                         size_t errlen)
 {
-    bool seen_limit = false, seen_offset = false;
+    struct query_param params[] = {
+        {"limit", 1, REQUEST_LIMIT_MAX, &out->limit, false},
+        {"offset", 0, REQUEST_OFFSET_MAX, &out->offset, false},
+    };
+    const size_t nparams = sizeof(params) / sizeof(params[0]);
 
     out->limit = REQUEST_LIMIT_DEFAULT;
     out->offset = 0;
@@ -99,6 +120,7 @@ int request_parse_query(const char *qs, struct product_query *out, char *err,
         size_t pair_len = amp ? (size_t)(amp - p) : strlen(p);
         const char *eq = memchr(p, '=', pair_len);
         char key[PART_MAX + 1], value[PART_MAX + 1];
+        struct query_param *param;
         uint64_t v;
 
         if (pair_len == 0) /* "a=1&&b=2" or a trailing '&': nothing to read */
@@ -108,7 +130,8 @@ int request_parse_query(const char *qs, struct product_query *out, char *err,
             snprintf(err, errlen, "query: invalid or over-long parameter name");
             return -1;
         }
-        if (strcmp(key, "limit") != 0 && strcmp(key, "offset") != 0) {
+        param = find_param(params, nparams, key);
+        if (param == NULL) {
             char shown[40];
             quote_name(key, shown, sizeof(shown));
             snprintf(err, errlen,
@@ -126,33 +149,20 @@ int request_parse_query(const char *qs, struct product_query *out, char *err,
                      key);
             return -1;
         }
-        if (strcmp(key, "limit") == 0) {
-            if (seen_limit) {
-                snprintf(err, errlen, "limit: given more than once");
-                return -1;
-            }
-            seen_limit = true;
-            if (!parse_uint(value, 1, REQUEST_LIMIT_MAX, &v)) {
-                snprintf(err, errlen,
-                         "limit: must be an integer between 1 and %d",
-                         REQUEST_LIMIT_MAX);
-                return -1;
-            }
-            out->limit = (uint32_t)v;
-        } else {
-            if (seen_offset) {
-                snprintf(err, errlen, "offset: given more than once");
-                return -1;
-            }
-            seen_offset = true;
-            if (!parse_uint(value, 0, REQUEST_OFFSET_MAX, &v)) {
-                snprintf(err, errlen,
-                         "offset: must be an integer between 0 and %d",
-                         REQUEST_OFFSET_MAX);
-                return -1;
-            }
-            out->offset = (uint32_t)v;
+        /* Repeats are refused rather than resolved: which one a cache or
+         * proxy in front would pick is anybody's guess. */
+        if (param->seen) {
+            snprintf(err, errlen, "%s: given more than once", key);
+            return -1;
         }
+        param->seen = true;
+        if (!parse_uint(value, param->min, param->max, &v)) {
+            snprintf(err, errlen, "%s: must be an integer between %llu and %llu",
+                     key, (unsigned long long)param->min,
+                     (unsigned long long)param->max);
+            return -1;
+        }
+        *param->dest = (uint32_t)v;
     next:
         if (amp == NULL)
             break;

@@ -146,20 +146,31 @@ void writes_create(struct app *app, const struct write_request *req,
     snprintf(r->location, sizeof(r->location), "/products/%u", (unsigned)id);
 }
 
+/* Authorisation first (a stranger learns nothing about ids), then the id. */
+static bool authorised_target(const struct app *app,
+                              const struct write_request *req,
+                              const char *id_text, uint32_t *id,
+                              struct reply *r)
+{
+    char err[REQUEST_ERR_MAX];
+
+    if (!authorised(app, req, r))
+        return false;
+    if (request_parse_id(id_text, id, err, sizeof(err)) != 0) {
+        reply_error(r, 400, err);
+        return false;
+    }
+    return true;
+}
+
 void writes_update(struct app *app, const char *id_text,
                    const struct write_request *req, struct reply *r)
 {
     struct product_input in;
-    char err[REQUEST_ERR_MAX];
     uint32_t id;
 
-    if (!authorised(app, req, r))
-        return;
-    if (request_parse_id(id_text, &id, err, sizeof(err)) != 0) {
-        reply_error(r, 400, err);
-        return;
-    }
-    if (!valid_body(app, req, &in, r))
+    if (!authorised_target(app, req, id_text, &id, r) ||
+        !valid_body(app, req, &in, r))
         return;
     if (write_failed(store_update_product(app->writer, id, &in), r))
         return;
@@ -170,15 +181,10 @@ void writes_update(struct app *app, const char *id_text,
 void writes_delete(struct app *app, const char *id_text,
                    const struct write_request *req, struct reply *r)
 {
-    char err[REQUEST_ERR_MAX];
     uint32_t id;
 
-    if (!authorised(app, req, r))
+    if (!authorised_target(app, req, id_text, &id, r))
         return;
-    if (request_parse_id(id_text, &id, err, sizeof(err)) != 0) {
-        reply_error(r, 400, err);
-        return;
-    }
     if (write_failed(store_delete_product(app->writer, id), r))
         return;
     invalidate(app);

@@ -17,24 +17,11 @@
 static struct config cfg;
 static struct app app;
 
-static const char *no_env(const char *name)
-{
-    (void)name;
-    return NULL;
-}
-
 static int setup(void **state)
 {
-    char err[256];
-
     (void)state;
-    fakes_reset();
-    assert_int_equal(config_load(&cfg, no_env, err, sizeof(err)), 0);
+    fakes_app_init(&app, &cfg);
     strcpy(cfg.admin_token, TOKEN);
-    app.cfg = &cfg;
-    app.cache = cache_open(NULL);
-    app.reader = store_open(NULL);
-    app.writer = store_open(NULL);
     return 0;
 }
 

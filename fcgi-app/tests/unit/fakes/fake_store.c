@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
+#include "cache.h"
 #include "fakes.h"
 #include "store.h"
 
@@ -93,4 +95,23 @@ int store_ping(struct store *s)
 {
     (void)s;
     return fake_store.result == STORE_DOWN ? -1 : 0;
+}
+
+static const char *no_env(const char *name)
+{
+    (void)name;
+    return NULL;
+}
+
+void fakes_app_init(struct app *app, struct config *cfg)
+{
+    char err[256];
+
+    fakes_reset();
+    if (config_load(cfg, no_env, err, sizeof(err)) != 0)
+        abort(); /* the defaults themselves are broken */
+    app->cfg = cfg;
+    app->cache = cache_open(NULL);
+    app->reader = store_open(NULL);
+    app->writer = store_open(NULL);
 }

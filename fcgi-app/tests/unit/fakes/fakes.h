@@ -29,6 +29,13 @@ struct fake_store_state {
 extern struct fake_cache_state fake_cache;
 extern struct fake_store_state fake_store;
 
+struct app;
+struct config;
+
+/* Default settings (as with an empty environment) and an app wired to the
+ * fakes; both live as long as the test program. */
+void fakes_app_init(struct app *app, struct config *cfg);
+
 /* Empties the fake cache and resets both fakes' knobs and counters. */
 void fakes_reset(void);
 

@@ -1,0 +1,135 @@
+#!/bin/sh
+# test_bench.sh: the short bench, as CI runs it.
+#
+# Runs scripts/bench for 5 s per mode with SCENARIO=seed and then
+# SCENARIO=capacity against the native stack that is already running (its
+# `scripts/stack env` lines are in the environment), writing into
+# $BENCH_RESULTS_DIR (a temp dir of our own if unset). Checks only relative
+# facts: both JSON files parse and have every field, no errors, cached p95 <
+# baseline p95, cached throughput > baseline throughput, the report has the
+# table rows, the chart exists; plus a node syntax check of k6/*.js (k6
+# itself is not installed in CI).
+# Output: one line per check, PASS <name> or FAIL <name>: <why>; exits
+# non-zero if any check failed.
+set -eu
+
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+results=${BENCH_RESULTS_DIR:-$tmp/results}
+mkdir -p "$results"
+
+pass() {
+    echo "PASS $1"
+}
+
+fail() {
+    echo "FAIL $1: $2"
+    failed=1
+}
+
+fields='tool tool_version scenario mode duration_s vus requests rps avg_ms p50_ms
+p90_ms p95_ms p99_ms max_ms error_rate non_2xx body_bytes cpu_model cpu_cores'
+
+# k6 scripts: ES modules, so parse each as a .mjs copy.
+if command -v node >/dev/null 2>&1; then
+    for f in "$root"/k6/*.js; do
+        name=k6_syntax_$(basename "$f" .js)
+        cp "$f" "$tmp/$(basename "$f" .js).mjs"
+        if err=$(node --check "$tmp/$(basename "$f" .js).mjs" 2>&1); then
+            pass "$name"
+        else
+            fail "$name" "$(printf '%s' "$err" | head -n 3 | tr '\n' ' ')"
+        fi
+    done
+else
+    fail k6_syntax "node not found (Debian package: nodejs)"
+fi
+
+# $1 scenario: run the bench, then check what it wrote.
+check_scenario() {
+    sc=$1
+    t=bench_$sc
+    log=$tmp/$sc.log
+    if ! SCENARIO=$sc DURATION=5s BENCH_RESULTS_DIR=$results \
+        "$root/scripts/bench" >"$log" 2>&1; then
+        fail "${t}_runs" "scripts/bench exited non-zero: $(tail -n 3 "$log" | tr '\n' ' ')"
+        return 0
+    fi
+    pass "${t}_runs"
+    dir=$(cd "$results/latest" 2>/dev/null && pwd -P) || dir=none
+    case "$dir" in
+    *-"$sc") ;;
+    *)
+        fail "${t}_latest" "results/latest points at $dir"
+        return 0
+        ;;
+    esac
+    pass "${t}_latest"
+
+    ok=1
+    for m in baseline cached; do
+        f=$dir/$m.json
+        if ! jq -e . "$f" >/dev/null 2>&1; then
+            fail "${t}_json_$m" "$f missing or not JSON"
+            ok=0
+            continue
+        fi
+        missing=
+        for k in $fields; do
+            jq -e --arg k "$k" 'has($k) and .[$k] != null and .[$k] != ""' "$f" >/dev/null ||
+                missing="$missing $k"
+        done
+        if [ -n "$missing" ]; then
+            fail "${t}_json_$m" "missing fields:$missing"
+            ok=0
+            continue
+        fi
+        pass "${t}_json_$m"
+        if jq -e '.error_rate == 0 and .requests > 0' "$f" >/dev/null; then
+            pass "${t}_no_errors_$m"
+        else
+            fail "${t}_no_errors_$m" "$(jq -c '{requests, error_rate, non_2xx}' "$f")"
+        fi
+    done
+    [ "$ok" -eq 1 ] || return 0
+
+    b=$(jq -r .p95_ms "$dir/baseline.json")
+    c=$(jq -r .p95_ms "$dir/cached.json")
+    if awk -v b="$b" -v c="$c" 'BEGIN { exit !(c < b) }'; then
+        pass "${t}_cached_p95_lower"
+    else
+        fail "${t}_cached_p95_lower" "cached p95 $c ms, baseline p95 $b ms"
+    fi
+    b=$(jq -r .rps "$dir/baseline.json")
+    c=$(jq -r .rps "$dir/cached.json")
+    if awk -v b="$b" -v c="$c" 'BEGIN { exit !(c > b) }'; then
+        pass "${t}_cached_rps_higher"
+    else
+        fail "${t}_cached_rps_higher" "cached $c req/s, baseline $b req/s"
+    fi
+
+    missing=
+    for row in '| metric | before (baseline) | after (cached) | improvement |' \
+        '| avg latency (ms) |' '| p50 latency (ms) |' '| p90 latency (ms) |' \
+        '| p95 latency (ms) |' '| p99 latency (ms) |' '| throughput (req/s) |' \
+        '| error rate (%) |'; do
+        grep -qF -- "$row" "$dir/report.md" 2>/dev/null || missing="$missing '$row'"
+    done
+    if [ -n "$missing" ]; then
+        fail "${t}_report_table" "report.md lacks$missing"
+    else
+        pass "${t}_report_table"
+    fi
+    if [ -s "$dir/report.svg" ] && grep -q '<svg' "$dir/report.svg"; then
+        pass "${t}_report_svg"
+    else
+        fail "${t}_report_svg" "report.svg missing, empty or not SVG"
+    fi
+}
+
+check_scenario seed
+check_scenario capacity
+
+exit "$failed"
