@@ -18,6 +18,9 @@
 /* After a failed connect, requests answer 503 at once for this long rather
  * than each paying for a connect attempt. */
 #define STORE_RETRY_MS 500
+/* A write on a connection idle this long pings it first: the server may have
+ * closed it (wait_timeout), and a write is not retried blindly. */
+#define STORE_IDLE_CHECK_MS 1000
 #define PRICE_TEXT_MAX 32
 
 enum statement {
@@ -49,6 +52,7 @@ struct store {
     unsigned int read_timeout_s;
     long long delay_ms;
     long long retry_at_ms;
+    long long last_used_ms;
 };
 
 /* One fetched row's buffers, bound as results. */
@@ -203,6 +207,7 @@ static int execute(struct store *s, enum statement which, MYSQL_BIND *params,
         return -1;
     }
     metrics_count(METRIC_DB_QUERIES);
+    s->last_used_ms = clock_mono_ms();
     *out = stmt;
     return 0;
 }
@@ -383,6 +388,14 @@ static enum store_result write_rows(struct store *s, enum statement which,
 {
     MYSQL_STMT *stmt;
 
+    /* Unlike a read, a failed write is not retried (an INSERT might have
+     * landed), so a connection that sat idle is checked before use. */
+    if (s->conn != NULL &&
+        clock_mono_ms() - s->last_used_ms > STORE_IDLE_CHECK_MS &&
+        mysql_ping(s->conn) != 0) {
+        log_msg(LOG_INFO, "store", "idle connection was closed, reopening");
+        disconnect(s);
+    }
     if (!connect_if_needed(s))
         return STORE_DOWN;
     if (execute(s, which, params, &stmt) != 0)

@@ -95,6 +95,34 @@ else
   pass "writer cannot DROP"
 fi
 
+# Persistent connections closed by the server while idle (wait_timeout):
+# the next read and the next write still succeed on a fresh connection.
+sql "SET GLOBAL wait_timeout = 2"
+MODE=cached "$STACK" mode cached > /dev/null   # nothing changed: no restart
+"$STACK" restart-pool > /dev/null              # new responders, new sessions
+eventually 10 ready
+# Enough requests that every responder opens its connections (which one
+# takes a request is up to the kernel), then let them all idle out.
+idle_round() { # price -> number of non-2xx among 3 x POOL_SIZE writes and reads
+  local bad=0 i code
+  for ((i = 0; i < POOL_SIZE * 3; i++)); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X PUT "${AUTH[@]}" "${JSON[@]}" \
+      --data "{\"name\":\"Idle probe\",\"price\":$1}" "$HTTP_URL/products/2")
+    [ "$code" = 200 ] || bad=$((bad + 1))
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$HTTP_URL/products?limit=$((i % 50 + 1))")
+    [ "$code" = 200 ] || bad=$((bad + 1))
+  done
+  echo "$bad"
+}
+idle_round 2 > /dev/null
+sleep 4
+check_eq "writes and reads after the server closed idle connections: non-200" 0 "$(idle_round 3)"
+http GET /products/2
+check_eq "and the reads show the write" 3 "$(printf '%s' "$BODY" | jq .price)"
+sql "SET GLOBAL wait_timeout = 28800"
+"$STACK" restart-pool > /dev/null
+eventually 10 ready
+
 # Without ADMIN_TOKEN the write endpoints are disabled.
 ADMIN_TOKEN= "$STACK" mode cached > /dev/null
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"x","price":1}'
