@@ -218,21 +218,33 @@ int cache_store(struct cache *c, const char *key, const char *body, size_t len,
                 long long fresh_ms, long long keep_s)
 {
     redisReply *r;
+    int rc = 0;
 
     if (!connect_if_needed(c))
         return -1;
     /* Body first, then the marker: a reader never sees "fresh" without the
      * body it vouches for. Pipelined: one round trip. */
-    redisAppendCommand(c->ctx, "SET %s %b EX %lld", key, body, len, keep_s);
-    redisAppendCommand(c->ctx, "SET %s:fresh 1 PX %lld", key, fresh_ms);
+    if (redisAppendCommand(c->ctx, "SET %s %b EX %lld", key, body, len,
+                           keep_s) != REDIS_OK ||
+        redisAppendCommand(c->ctx, "SET %s:fresh 1 PX %lld", key,
+                           fresh_ms) != REDIS_OK) {
+        /* Half a pipeline may sit in the output buffer: start afresh. */
+        disconnect(c, "could not queue the store");
+        return -1;
+    }
     for (int i = 0; i < 2; i++) {
         if (redisGetReply(c->ctx, (void **)&r) != REDIS_OK || r == NULL) {
             disconnect(c, c->ctx->errstr);
             return -1;
         }
+        if (r->type == REDIS_REPLY_ERROR) {
+            log_msg(LOG_WARN, "cache", "redis refused a store: %s", r->str);
+            metrics_count(METRIC_REDIS_ERRORS);
+            rc = -1; /* e.g. OOM: keep reading so the replies stay paired */
+        }
         freeReplyObject(r);
     }
-    return 0;
+    return rc;
 }
 
 enum cache_lock_result cache_lock(struct cache *c, const char *key,
@@ -264,6 +276,18 @@ void cache_unlock(struct cache *c, const char *key)
     r = command(c, "EVAL %s 1 %s %s", script, lock_key, c->lock_token);
     if (r != NULL)
         freeReplyObject(r);
+}
+
+int cache_lock_held(struct cache *c, const char *key)
+{
+    redisReply *r = command(c, "EXISTS %s:lock", key);
+    int held;
+
+    if (r == NULL)
+        return -1;
+    held = r->type == REDIS_REPLY_INTEGER && r->integer > 0;
+    freeReplyObject(r);
+    return held;
 }
 
 int cache_ping(struct cache *c)

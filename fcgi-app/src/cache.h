@@ -59,6 +59,10 @@ enum cache_lock_result cache_lock(struct cache *c, const char *key,
 /* Releases the lock if this handle still holds it. */
 void cache_unlock(struct cache *c, const char *key);
 
+/* 1 while someone holds the rebuild lock of key, 0 when nobody does, -1
+ * when Redis is down. */
+int cache_lock_held(struct cache *c, const char *key);
+
 /* PING. Returns 0 when Redis answers. */
 int cache_ping(struct cache *c);
 

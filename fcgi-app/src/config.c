@@ -54,7 +54,7 @@ static const struct config_entry config_table[] = {
     {"CACHE_TTL_S", CONFIG_INT, "60", 1, 86400, FIELD(cache_ttl_s), false},
     {"CACHE_STALE_S", CONFIG_INT, "600", 0, 604800, FIELD(cache_stale_s),
      false},
-    {"CACHE_LOCK_MS", CONFIG_INT, "5000", 100, 600000, FIELD(cache_lock_ms),
+    {"CACHE_LOCK_MS", CONFIG_INT, "30000", 100, 3600000, FIELD(cache_lock_ms),
      false},
     {"CACHE_WAIT_MS", CONFIG_INT, "2000", 0, 600000, FIELD(cache_wait_ms),
      false},
@@ -170,12 +170,20 @@ int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
         if (apply_entry(cfg, e, value, err, errlen) != 0)
             bad++;
     }
-    /* A rebuild must outlive the longest wait for it, or waiters give up
-     * while the lock holder is still working. */
-    if (bad == 0 && cfg->cache_lock_ms < cfg->db_delay_ms + 1000) {
-        snprintf(err, errlen, "CACHE_LOCK_MS: must be at least DB_DELAY_MS + "
-                 "1000 (%lld)", cfg->db_delay_ms + 1000);
-        bad++;
+    /* The rebuild lock must outlive the slowest rebuild, or a second
+     * responder starts one on an already slow database: a reconnect, then
+     * two tries of delay + query, each bounded by the read timeout. */
+    if (bad == 0) {
+        long long read_s = cfg->mysql_timeout_s + (cfg->db_delay_ms + 999) / 1000;
+        long long min_lock_ms =
+            1000 * (cfg->mysql_timeout_s + 2 * (2 * read_s));
+        if (cfg->cache_lock_ms < min_lock_ms) {
+            snprintf(err, errlen,
+                     "CACHE_LOCK_MS: must be at least %lld with MYSQL_TIMEOUT_S="
+                     "%lld and DB_DELAY_MS=%lld (the slowest rebuild)",
+                     min_lock_ms, cfg->mysql_timeout_s, cfg->db_delay_ms);
+            bad++;
+        }
     }
     return bad == 0 ? 0 : -1;
 }

@@ -4,15 +4,24 @@
  *
  * Signals: TERM, INT, HUP, QUIT, USR1 and USR2 all mean "finish the request
  * in hand, then exit" (multiwatch sends USR1 on shutdown and forwards USR2,
- * which we use for a graceful pool restart). They are blocked while a
- * request is served and unblocked only around accept(), so a request is
- * never cut short, and accept() fails with EINTR when one arrives.
+ * which we use for a graceful pool restart). They stay blocked except while
+ * the responder waits, idle, for the next connection (epoll_pwait), so a
+ * signal can never interrupt a request, nor libfcgi's reading of one it has
+ * just accepted. The listening socket is non-blocking: when another
+ * responder wins the race for a connection, accept() says EAGAIN and we go
+ * back to waiting. EPOLLEXCLUSIVE wakes one waiter per connection rather
+ * than the whole pool.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
@@ -34,23 +43,73 @@ static void on_stop_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
-    FCGX_ShutdownPending();
 }
 
-static void setup_signals(sigset_t *stop_set)
+/* Blocks the stop signals from now on and returns, in wait_mask, the mask
+ * to wait with: the same, minus the stop signals. */
+static void setup_signals(sigset_t *wait_mask)
 {
     struct sigaction sa;
+    sigset_t stop_set;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal; /* no SA_RESTART: accept() must fail */
+    sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sigemptyset(stop_set);
+    sigemptyset(&stop_set);
     for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++) {
         sigaction(stop_signals[i], &sa, NULL);
-        sigaddset(stop_set, stop_signals[i]);
+        sigaddset(&stop_set, stop_signals[i]);
     }
+    sigprocmask(SIG_BLOCK, &stop_set, wait_mask);
+    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++)
+        sigdelset(wait_mask, stop_signals[i]);
     /* A client that went away must not kill the responder. */
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* Watches the listening socket (fd 0, from spawn-fcgi) for connections.
+ * Returns the epoll descriptor, or -1. */
+static int watch_listener(void)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+    int flags = fcntl(0, F_GETFL);
+    int epfd;
+
+    if (flags < 0 || fcntl(0, F_SETFL, flags | O_NONBLOCK) < 0)
+        return -1;
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0)
+        return -1;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) != 0) {
+        close(epfd);
+        return -1;
+    }
+    return epfd;
+}
+
+/*
+ * Waits, with the stop signals deliverable, until a request can be read:
+ * a new connection, or the next request on a connection nginx kept open
+ * (fastcgi_keep_conn). Returns 1 when ready, 0 when a signal came first,
+ * -1 on error.
+ */
+static int wait_for_request(const FCGX_Request *fr, int epfd,
+                            const sigset_t *wait_mask)
+{
+    int n;
+
+    if (fr->ipcFd >= 0 && fr->ipcFd < FD_SETSIZE) {
+        fd_set readable;
+        FD_ZERO(&readable);
+        FD_SET(fr->ipcFd, &readable);
+        n = pselect(fr->ipcFd + 1, &readable, NULL, NULL, NULL, wait_mask);
+    } else {
+        struct epoll_event ev;
+        n = epoll_pwait(epfd, &ev, 1, -1, wait_mask);
+    }
+    if (n > 0)
+        return 1;
+    return n < 0 && errno == EINTR ? 0 : -1;
 }
 
 static long long parse_content_length(const char *text)
@@ -160,7 +219,8 @@ int main(int argc, char **argv)
     struct app app = {0};
     char err[1024], described[2048];
     FCGX_Request fr;
-    sigset_t stop_set;
+    sigset_t wait_mask;
+    int epfd = -1;
     int status = EXIT_FAILURE;
 
     if (config_load_env(&cfg, err, sizeof(err)) != 0) {
@@ -181,29 +241,48 @@ int main(int argc, char **argv)
                         "with spawn-fcgi (see fcgi-app/start-pool)\n");
         return EXIT_FAILURE;
     }
+    memset(&fr, 0, sizeof(fr));
+    fr.ipcFd = -1;
     if (FCGX_Init() != 0 || open_app(&app, &cfg) != 0 ||
-        FCGX_InitRequest(&fr, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        FCGX_InitRequest(&fr, 0, 0) != 0) {
         fprintf(stderr, "fcgi-app: out of memory at start-up\n");
         goto close;
     }
-    setup_signals(&stop_set);
-    sigprocmask(SIG_BLOCK, &stop_set, NULL);
+    setup_signals(&wait_mask);
+    epfd = watch_listener();
+    if (epfd < 0) {
+        log_msg(LOG_ERROR, "main", "cannot watch the listening socket: %s",
+                strerror(errno));
+        goto close;
+    }
     log_msg(LOG_INFO, "main", "ready: %s", described);
-    for (;;) {
+    while (!stop_requested) {
+        int ready = wait_for_request(&fr, epfd, &wait_mask);
         int rc;
 
-        sigprocmask(SIG_UNBLOCK, &stop_set, NULL); /* pending ones land here */
-        rc = stop_requested ? -1 : FCGX_Accept_r(&fr);
-        sigprocmask(SIG_BLOCK, &stop_set, NULL);
-        if (rc < 0)
-            break;
+        if (ready < 0) {
+            log_msg(LOG_ERROR, "main", "waiting for requests failed: %s",
+                    strerror(errno));
+            goto close;
+        }
+        if (ready == 0)
+            continue; /* a signal: the loop condition decides */
+        rc = FCGX_Accept_r(&fr);
+        if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+            continue; /* another responder took the connection */
+        if (rc < 0) {
+            log_msg(LOG_ERROR, "main", "accept failed (%d)", rc);
+            goto close;
+        }
         serve(&app, &fr);
         FCGX_Finish_r(&fr);
     }
     log_msg(LOG_INFO, "main", "stopping");
-    FCGX_Free(&fr, 0);
     status = EXIT_SUCCESS;
 close:
+    FCGX_Free(&fr, 1);
+    if (epfd >= 0)
+        close(epfd);
     close_app(&app);
     return status;
 }

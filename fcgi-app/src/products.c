@@ -150,7 +150,9 @@ static void rebuild(struct app *app, const struct loader *loader,
 }
 
 /* Another responder is rebuilding and there is nothing stale to serve:
- * poll for its result for a bounded time, then query MySQL ourselves. */
+ * poll for its result for a bounded time, then query MySQL ourselves. The
+ * wait also ends when the lock goes without a result (the rebuild found
+ * nothing, e.g. a 404, or MySQL failed): waiting longer would not help. */
 static void wait_for_rebuild(struct app *app, const struct loader *loader,
                              const char *key, struct reply *r)
 {
@@ -168,7 +170,7 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
             send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
             return;
         }
-        if (found == CACHE_DOWN)
+        if (found == CACHE_DOWN || cache_lock_held(app->cache, key) != 1)
             break;
     }
     if (reply_from_db(app, loader, r, &body, &len) == STORE_OK &&

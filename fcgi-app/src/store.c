@@ -302,7 +302,7 @@ static enum store_result select_rows(struct store *s, enum statement which,
         }
         if (take_row(row, &out->items[out->count]) != 0) {
             product_list_free(out);
-            goto free_result;
+            goto free_row;
         }
         out->count++;
     }
@@ -398,8 +398,9 @@ static enum store_result write_rows(struct store *s, enum statement which,
     }
     if (!connect_if_needed(s))
         return STORE_DOWN;
+    /* Sent but no answer: the server may still have applied it. */
     if (execute(s, which, params, &stmt) != 0)
-        return STORE_DOWN;
+        return STORE_UNCERTAIN;
     *affected = (uint64_t)mysql_stmt_affected_rows(stmt);
     if (insert_id != NULL)
         *insert_id = (uint32_t)mysql_stmt_insert_id(stmt);

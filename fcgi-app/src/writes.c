@@ -1,8 +1,10 @@
 /*
  * writes: the admin write path. Order matters: authorise, validate, commit
  * in MySQL (autocommit), then bump the cache generation, then answer. A
- * reader that starts after the answer therefore sees the new generation and
- * can only find entries built from reads made after the commit.
+ * reader that starts after a 2xx therefore sees the new generation and can
+ * only find entries built from reads made after the commit. When the bump
+ * fails the write stands but the answer is a 500 that says so: a 2xx would
+ * promise what the cache cannot keep.
  */
 #include "writes.h"
 
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cache.h"
 #include "json.h"
@@ -45,8 +48,9 @@ static bool authorised(const struct app *app, const struct write_request *req,
                             "ADMIN_TOKEN set");
         return false;
     }
+    /* The scheme name is case-insensitive (RFC 9110); the token is not. */
     if (req->authorization == NULL ||
-        strncmp(req->authorization, scheme, sizeof(scheme) - 1) != 0) {
+        strncasecmp(req->authorization, scheme, sizeof(scheme) - 1) != 0) {
         reply_error(r, 401, "missing bearer token (Authorization: Bearer ...)");
         r->auth_challenge = true;
         return false;
@@ -73,7 +77,7 @@ static bool valid_body(const struct app *app, const struct write_request *req,
         reply_error(r, 413, err);
         return false;
     }
-    if (ct == NULL || strncmp(ct, "application/json", 16) != 0 ||
+    if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] != '\0' && ct[16] != ';')) {
         reply_error(r, 415, "Content-Type: must be application/json");
         return false;
@@ -90,29 +94,51 @@ static bool valid_body(const struct app *app, const struct write_request *req,
     return true;
 }
 
-/* After a commit: orphan every cached answer. If Redis cannot be reached
- * the write still stands (it is committed); entries then age out within
- * CACHE_TTL_S, and the failure is logged and counted. */
-static void invalidate(struct app *app)
+/* After a commit (or a write whose outcome is unknown): orphan every
+ * cached answer. Returns false when Redis could not be told. */
+static bool invalidate(struct app *app)
 {
-    if (cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) != 0) {
-        log_msg(LOG_ERROR, "writes",
-                "cache invalidation failed: cached reads may be stale for "
-                "up to CACHE_TTL_S");
-        metrics_count(METRIC_INVALIDATION_FAILED);
-    }
+    if (cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) == 0)
+        return true;
+    log_msg(LOG_ERROR, "writes",
+            "cache invalidation failed: cached reads may be stale for up to "
+            "about 1.1 x CACHE_TTL_S");
+    metrics_count(METRIC_INVALIDATION_FAILED);
+    return false;
 }
 
-static bool write_failed(enum store_result result, struct reply *r)
+/* Maps a failed write to its answer. A write that may have landed still
+ * invalidates, so the cache cannot hide it if it did. */
+static bool write_failed(struct app *app, enum store_result result,
+                         struct reply *r)
 {
-    if (result == STORE_DOWN) {
+    switch (result) {
+    case STORE_OK:
+        return false;
+    case STORE_DOWN:
         reply_error(r, 503, "database unavailable, the write was not applied");
         return true;
-    }
-    if (result == STORE_NOT_FOUND) {
+    case STORE_UNCERTAIN:
+        invalidate(app);
+        reply_error(r, 503, "database error: the write may or may not have "
+                            "been applied; read it back before retrying");
+        return true;
+    case STORE_NOT_FOUND:
         reply_error(r, 404, "no product with this id");
         return true;
     }
+    return true;
+}
+
+/* The write is committed; a 2xx promises that every later read sees it,
+ * which only holds if the cache was invalidated. */
+static bool invalidated_or_reply(struct app *app, struct reply *r)
+{
+    if (invalidate(app))
+        return true;
+    reply_error(r, 500, "the write was committed, but the cache could not be "
+                        "invalidated: cached reads may show the old data for "
+                        "up to about 1.1 x CACHE_TTL_S");
     return false;
 }
 
@@ -139,9 +165,9 @@ void writes_create(struct app *app, const struct write_request *req,
 
     if (!authorised(app, req, r) || !valid_body(app, req, &in, r))
         return;
-    if (write_failed(store_insert_product(app->writer, &in, &id), r))
+    if (write_failed(app, store_insert_product(app->writer, &in, &id), r) ||
+        !invalidated_or_reply(app, r))
         return;
-    invalidate(app);
     reply_product(r, 201, id, &in);
     snprintf(r->location, sizeof(r->location), "/products/%u", (unsigned)id);
 }
@@ -172,9 +198,9 @@ void writes_update(struct app *app, const char *id_text,
     if (!authorised_target(app, req, id_text, &id, r) ||
         !valid_body(app, req, &in, r))
         return;
-    if (write_failed(store_update_product(app->writer, id, &in), r))
+    if (write_failed(app, store_update_product(app->writer, id, &in), r) ||
+        !invalidated_or_reply(app, r))
         return;
-    invalidate(app);
     reply_product(r, 200, id, &in);
 }
 
@@ -185,9 +211,9 @@ void writes_delete(struct app *app, const char *id_text,
 
     if (!authorised_target(app, req, id_text, &id, r))
         return;
-    if (write_failed(store_delete_product(app->writer, id), r))
+    if (write_failed(app, store_delete_product(app->writer, id), r) ||
+        !invalidated_or_reply(app, r))
         return;
-    invalidate(app);
     reply_free(r);
     r->status = 204;
 }

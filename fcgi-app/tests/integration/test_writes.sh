@@ -39,6 +39,14 @@ big=$(head -c 5000 /dev/zero | tr '\0' 'a')
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data "{\"name\":\"$big\",\"price\":1}"
 check_eq "body over the limit: 413" 413 "$STATUS"
 check "413 body is JSON" eval "printf '%s' \"\$BODY\" | jq -e .error >/dev/null"
+huge=$(mktemp); head -c 70000 /dev/zero | tr '\0' 'a' > "$huge"
+http POST /products "${AUTH[@]}" "${JSON[@]}" --data-binary "@$huge"
+rm -f "$huge"
+check_eq "body over nginx's limit: 413" 413 "$STATUS"
+check "nginx's 413 is JSON too" eval "printf '%s' \"\$BODY\" | jq -e .error >/dev/null"
+http POST /products -H "Authorization: bearer $ADMIN_TOKEN" -H "Content-Type: Application/JSON" --data '{"name":"Case test","price":1}'
+check_eq "bearer scheme and media type are case-insensitive" 201 "$STATUS"
+http DELETE "$(header location)" "${AUTH[@]}"
 http PUT /products/abc "${AUTH[@]}" "${JSON[@]}" --data '{"name":"x","price":1}'
 check_eq "PUT non-integer id: 400" 400 "$STATUS"
 http PUT /products/99999999 "${AUTH[@]}" "${JSON[@]}" --data '{"name":"x","price":1}'

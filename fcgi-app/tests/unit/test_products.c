@@ -202,6 +202,22 @@ static void test_miss_wait_is_bounded(void **state)
     assert_int_equal(fake_store.reads, 1);
 }
 
+static void test_wait_ends_when_lock_goes_without_result(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    cfg.cache_wait_ms = 60000; /* would hang the test if it were waited out */
+    fake_cache.lock_held = true;
+    fake_cache.lock_vanishes = true; /* e.g. the holder's query found nothing */
+    get_list(NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.x_cache, "MISS");
+    reply_free(&r);
+    assert_int_equal(fake_cache.gets, 2); /* the first look, one poll */
+    assert_int_equal(fake_store.reads, 1);
+}
+
 static void test_bad_query_is_400_without_io(void **state)
 {
     struct reply r;
@@ -249,6 +265,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_served_when_mysql_down, setup, teardown),
         cmocka_unit_test_setup_teardown(test_miss_waits_for_rebuild, setup, teardown),
         cmocka_unit_test_setup_teardown(test_miss_wait_is_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wait_ends_when_lock_goes_without_result, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_query_is_400_without_io, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_one, setup, teardown),
     };

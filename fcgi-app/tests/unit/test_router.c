@@ -107,7 +107,8 @@ static void test_writes_need_right_token(void **state)
 {
     static const char *const bad[] = {NULL, "", "Basic abc", "Bearer",
                                       "Bearer ", "Bearer wrong",
-                                      "Bearer " TOKEN "x", "bearer " TOKEN,
+                                      "Bearer " TOKEN "x",
+                                      "Bearer UNIT-TEST-TOKEN-0123456789",
                                       "Bearer unit-test-token-012345678"};
     struct reply r;
 
@@ -207,16 +208,47 @@ static void test_write_db_down_is_503_and_no_bump(void **state)
     assert_int_equal(fake_cache.bumps, 0);
 }
 
-static void test_invalidation_failure_keeps_write(void **state)
+static void test_invalidation_failure_is_reported(void **state)
 {
     struct reply r;
 
     (void)state;
     fake_cache.bump_fails = true;
     assert_int_equal(dispatch("PUT", "/products/1", "Bearer " TOKEN,
-                              "{\"name\":\"x\",\"price\":1}", &r), 200);
+                              "{\"name\":\"x\",\"price\":1}", &r), 500);
+    assert_non_null(strstr(r.body, "committed"));
     reply_free(&r);
     assert_int_equal(fake_store.writes, 1);
+}
+
+static void test_uncertain_write_still_invalidates(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    fake_store.result = STORE_UNCERTAIN;
+    assert_int_equal(dispatch("PUT", "/products/1", "Bearer " TOKEN,
+                              "{\"name\":\"x\",\"price\":1}", &r), 503);
+    assert_non_null(strstr(r.body, "may or may not"));
+    reply_free(&r);
+    assert_int_equal(fake_cache.bumps, 1);
+}
+
+static void test_scheme_and_media_type_case_insensitive(void **state)
+{
+    struct http_request req = {.method = "POST", .path = "/products"};
+    struct reply r;
+
+    (void)state;
+    req.write.authorization = "bearer " TOKEN;
+    req.write.content_type = "Application/JSON; charset=UTF-8";
+    req.write.body = "{\"name\":\"x\",\"price\":1}";
+    req.write.body_len = strlen(req.write.body);
+    req.write.content_length = (long long)req.write.body_len;
+    reply_init(&r);
+    router_dispatch(&app, &req, &r);
+    assert_int_equal(r.status, 201);
+    reply_free(&r);
 }
 
 static void test_readyz(void **state)
@@ -250,7 +282,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_update_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_db_down_is_503_and_no_bump, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalidation_failure_keeps_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalidation_failure_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uncertain_write_still_invalidates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scheme_and_media_type_case_insensitive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readyz, setup, teardown),
     };
     return cmocka_run_group_tests_name("router", tests, NULL, NULL);

@@ -154,6 +154,15 @@ void cache_unlock(struct cache *c, const char *key)
     fake_cache.unlocks++;
 }
 
+int cache_lock_held(struct cache *c, const char *key)
+{
+    (void)c;
+    (void)key;
+    if (fake_cache.down)
+        return -1;
+    return fake_cache.lock_held && !fake_cache.lock_vanishes;
+}
+
 int cache_ping(struct cache *c)
 {
     (void)c;

@@ -14,6 +14,7 @@
 struct fake_cache_state {
     bool down;              /* every call fails as if Redis were away */
     bool lock_held;         /* someone else holds every rebuild lock */
+    bool lock_vanishes;     /* ...and drops it without storing anything */
     int fill_after_gets;    /* >0: a pending rebuild lands after N gets */
     bool bump_fails;
     uint64_t generation;
