@@ -67,6 +67,22 @@ static void setup_signals(sigset_t *wait_mask)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* True when a stop signal is waiting, blocked. epoll_pwait() delivers a
+ * pending signal only when it has nothing else to report: under constant
+ * load it always finds a connection ready, so without this check a
+ * responder would never see the signal. */
+static bool stop_pending(void)
+{
+    sigset_t pending;
+
+    if (sigpending(&pending) != 0)
+        return false;
+    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++)
+        if (sigismember(&pending, stop_signals[i]) == 1)
+            return true;
+    return false;
+}
+
 /* Watches the listening socket (fd 0, from spawn-fcgi) for connections.
  * Returns the epoll descriptor, or -1. */
 static int watch_listener(void)
@@ -256,7 +272,7 @@ int main(int argc, char **argv)
         goto close;
     }
     log_msg(LOG_INFO, "main", "ready: %s", described);
-    while (!stop_requested) {
+    while (!stop_requested && !stop_pending()) {
         int ready = wait_for_request(&fr, epfd, &wait_mask);
         int rc;
 
