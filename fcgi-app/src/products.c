@@ -109,6 +109,17 @@ static void send_body(struct reply *r, char *body, size_t len,
     metrics_count(m);
 }
 
+/* Stores a fresh answer: fresh for the jittered TTL, kept for the stale
+ * window after it. */
+static void remember(struct app *app, const char *key, const char *body,
+                     size_t len)
+{
+    const struct config *cfg = app->cfg;
+
+    cache_store(app->cache, key, body, len, jittered_ttl_ms(cfg),
+                cfg->cache_ttl_s + cfg->cache_stale_s);
+}
+
 /* Straight to MySQL: baseline mode, or Redis unavailable. */
 static void read_bypass(struct app *app, const struct loader *loader,
                         struct reply *r)
@@ -127,15 +138,13 @@ static void rebuild(struct app *app, const struct loader *loader,
                     const char *key, char *stale, size_t stale_len,
                     struct reply *r)
 {
-    const struct config *cfg = app->cfg;
     char *body = NULL;
     size_t len = 0;
     enum store_result result;
 
     result = reply_from_db(app, loader, r, &body, &len);
     if (result == STORE_OK && body != NULL) {
-        cache_store(app->cache, key, body, len, jittered_ttl_ms(cfg),
-                    cfg->cache_ttl_s + cfg->cache_stale_s);
+        remember(app, key, body, len);
         cache_unlock(app->cache, key);
         free(stale);
         send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
@@ -184,14 +193,12 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
 static void rebuild_unguarded(struct app *app, const struct loader *loader,
                               const char *key, struct reply *r)
 {
-    const struct config *cfg = app->cfg;
     char *body = NULL;
     size_t len = 0;
 
     if (reply_from_db(app, loader, r, &body, &len) != STORE_OK || body == NULL)
         return;
-    cache_store(app->cache, key, body, len, jittered_ttl_ms(cfg),
-                cfg->cache_ttl_s + cfg->cache_stale_s);
+    remember(app, key, body, len);
     send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
 }
 

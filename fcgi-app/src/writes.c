@@ -107,38 +107,33 @@ static bool invalidate(struct app *app)
     return false;
 }
 
-/* Maps a failed write to its answer. A write that may have landed still
- * invalidates, so the cache cannot hide it if it did. */
-static bool write_failed(struct app *app, enum store_result result,
-                         struct reply *r)
+/* Maps a write's outcome to its answer. Returns true only when the write
+ * committed and the cache was invalidated: then, and only then, a 2xx may
+ * promise that every later read sees it. A write that may have landed
+ * still invalidates, so the cache cannot hide it if it did. */
+static bool write_succeeded(struct app *app, enum store_result result,
+                            struct reply *r)
 {
     switch (result) {
     case STORE_OK:
+        if (invalidate(app))
+            return true;
+        reply_error(r, 500, "the write was committed, but the cache could "
+                            "not be invalidated: cached reads may show the "
+                            "old data for up to about 1.1 x CACHE_TTL_S");
         return false;
     case STORE_DOWN:
         reply_error(r, 503, "database unavailable, the write was not applied");
-        return true;
+        return false;
     case STORE_UNCERTAIN:
         invalidate(app);
         reply_error(r, 503, "database error: the write may or may not have "
                             "been applied; read it back before retrying");
-        return true;
+        return false;
     case STORE_NOT_FOUND:
         reply_error(r, 404, "no product with this id");
-        return true;
+        return false;
     }
-    return true;
-}
-
-/* The write is committed; a 2xx promises that every later read sees it,
- * which only holds if the cache was invalidated. */
-static bool invalidated_or_reply(struct app *app, struct reply *r)
-{
-    if (invalidate(app))
-        return true;
-    reply_error(r, 500, "the write was committed, but the cache could not be "
-                        "invalidated: cached reads may show the old data for "
-                        "up to about 1.1 x CACHE_TTL_S");
     return false;
 }
 
@@ -165,8 +160,7 @@ void writes_create(struct app *app, const struct write_request *req,
 
     if (!authorised(app, req, r) || !valid_body(app, req, &in, r))
         return;
-    if (write_failed(app, store_insert_product(app->writer, &in, &id), r) ||
-        !invalidated_or_reply(app, r))
+    if (!write_succeeded(app, store_insert_product(app->writer, &in, &id), r))
         return;
     reply_product(r, 201, id, &in);
     snprintf(r->location, sizeof(r->location), "/products/%u", (unsigned)id);
@@ -198,8 +192,7 @@ void writes_update(struct app *app, const char *id_text,
     if (!authorised_target(app, req, id_text, &id, r) ||
         !valid_body(app, req, &in, r))
         return;
-    if (write_failed(app, store_update_product(app->writer, id, &in), r) ||
-        !invalidated_or_reply(app, r))
+    if (!write_succeeded(app, store_update_product(app->writer, id, &in), r))
         return;
     reply_product(r, 200, id, &in);
 }
@@ -211,8 +204,7 @@ void writes_delete(struct app *app, const char *id_text,
 
     if (!authorised_target(app, req, id_text, &id, r))
         return;
-    if (write_failed(app, store_delete_product(app->writer, id), r) ||
-        !invalidated_or_reply(app, r))
+    if (!write_succeeded(app, store_delete_product(app->writer, id), r))
         return;
     reply_free(r);
     r->status = 204;

@@ -29,6 +29,18 @@ fail() {
     failed=1
 }
 
+# cached_beats SCENARIO DIR FIELD OP NAME: cached.json's FIELD OP baseline's.
+cached_beats() {
+    local b c
+    b=$(jq -r ".$3" "$2/baseline.json")
+    c=$(jq -r ".$3" "$2/cached.json")
+    if awk -v b="$b" -v c="$c" "BEGIN { exit !(c $4 b) }"; then
+        pass "${1}_cached_$5"
+    else
+        fail "${1}_cached_$5" "$3: cached $c, baseline $b"
+    fi
+}
+
 fields='tool tool_version scenario mode duration_s vus requests rps avg_ms p50_ms
 p90_ms p95_ms p99_ms max_ms error_rate non_2xx body_bytes cpu_model cpu_cores'
 
@@ -95,20 +107,8 @@ check_scenario() {
     done
     [ "$ok" -eq 1 ] || return 0
 
-    b=$(jq -r .p95_ms "$dir/baseline.json")
-    c=$(jq -r .p95_ms "$dir/cached.json")
-    if awk -v b="$b" -v c="$c" 'BEGIN { exit !(c < b) }'; then
-        pass "${t}_cached_p95_lower"
-    else
-        fail "${t}_cached_p95_lower" "cached p95 $c ms, baseline p95 $b ms"
-    fi
-    b=$(jq -r .rps "$dir/baseline.json")
-    c=$(jq -r .rps "$dir/cached.json")
-    if awk -v b="$b" -v c="$c" 'BEGIN { exit !(c > b) }'; then
-        pass "${t}_cached_rps_higher"
-    else
-        fail "${t}_cached_rps_higher" "cached $c req/s, baseline $b req/s"
-    fi
+    cached_beats "$t" "$dir" p95_ms '<' p95_lower
+    cached_beats "$t" "$dir" rps '>' rps_higher
 
     missing=
     for row in '| metric | before (baseline) | after (cached) | improvement |' \
