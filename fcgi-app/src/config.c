@@ -63,6 +63,12 @@ static const struct config_entry config_table[] = {
     {"ADMIN_TOKEN", CONFIG_STRING, NULL, 16, STR_MAX, FIELD(admin_token), true},
     {"BODY_MAX_BYTES", CONFIG_INT, "4096", 64, 1048576, FIELD(body_max_bytes),
      false},
+    /* Threads per responder process; kept connections do not hold them. */
+    {"RESPONDER_THREADS", CONFIG_INT, "16", 1, 256, FIELD(responder_threads),
+     false},
+    /* MySQL connections per responder process and database user: the
+     * host's total is at most POOL_SIZE x 2 x this. */
+    {"DB_CONNECTIONS", CONFIG_INT, "8", 1, 256, FIELD(db_connections), false},
 };
 
 #define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))

@@ -35,6 +35,8 @@ struct config {
     long long cache_guard; /* 1: stampede guard on; 0: naive cache-aside */
     char admin_token[CONFIG_STR_MAX];
     long long body_max_bytes;
+    long long responder_threads;
+    long long db_connections;
 };
 
 /* Looks a variable up by name; returns NULL when it is unset. */

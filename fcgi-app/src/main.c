@@ -1,27 +1,18 @@
 /*
- * main: start-up and the FastCGI accept loop of one responder. spawn-fcgi
- * hands us the listening socket as fd 0 and multiwatch runs N of us on it.
+ * main: start-up of one responder process. spawn-fcgi hands us the
+ * listening socket as fd 0 and multiwatch runs POOL_SIZE of us on it; each
+ * process serves it with RESPONDER_THREADS threads (server.c).
  *
- * Signals: TERM, INT, HUP, QUIT, USR1 and USR2 all mean "finish the request
- * in hand, then exit" (multiwatch sends USR1 on shutdown and forwards USR2,
- * which we use for a graceful pool restart). They stay blocked except while
- * the responder waits, idle, for the next connection (epoll_pwait), so a
- * signal can never interrupt a request, nor libfcgi's reading of one it has
- * just accepted. The listening socket is non-blocking: when another
- * responder wins the race for a connection, accept() says EAGAIN and we go
- * back to waiting. EPOLLEXCLUSIVE wakes one waiter per connection rather
- * than the whole pool.
+ * What is per process and shared by its threads: the settings and the two
+ * MySQL connection pools (store.c; bounded by DB_CONNECTIONS). What is per
+ * thread: the Redis connection (cache.c), so no lock is taken on a HIT.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdbool.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/select.h>
-#include <unistd.h>
+#include <sys/resource.h>
 
 #include <fcgiapp.h>
 
@@ -29,168 +20,45 @@
 #include "cache.h"
 #include "config.h"
 #include "log.h"
-#include "response.h"
-#include "router.h"
+#include "server.h"
 #include "store.h"
 
-static volatile sig_atomic_t stop_requested;
+/* What every thread shares: built once, before the threads start. */
+struct shared {
+    const struct config *cfg;
+    struct store *reader;
+    struct store *writer;
+};
 
-static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP,
-                                   SIGQUIT, SIGUSR1, SIGUSR2};
-#define STOP_SIGNAL_COUNT (sizeof(stop_signals) / sizeof(stop_signals[0]))
-
-static void on_stop_signal(int sig)
+static int make_thread_app(struct app *app, void *arg)
 {
-    (void)sig;
-    stop_requested = 1;
+    const struct shared *sh = arg;
+    const struct config *cfg = sh->cfg;
+    struct cache_options redis = {
+        .host = cfg->redis_host,
+        .port = (int)cfg->redis_port,
+        .socket = cfg->redis_socket,
+        .timeout_ms = cfg->redis_timeout_ms,
+    };
+
+    app->cfg = cfg;
+    app->reader = sh->reader;
+    app->writer = sh->writer;
+    /* Both modes keep a cache handle: baseline reads never use it, but its
+     * writes still invalidate, so a later cached run cannot serve data from
+     * before them. */
+    app->cache = cache_open(&redis);
+    return app->cache != NULL ? 0 : -1;
 }
 
-/* Blocks the stop signals from now on and returns, in wait_mask, the mask
- * to wait with: the same, minus the stop signals. */
-static void setup_signals(sigset_t *wait_mask)
+static void free_thread_app(struct app *app, void *arg)
 {
-    struct sigaction sa;
-    sigset_t stop_set;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigemptyset(&stop_set);
-    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++) {
-        sigaction(stop_signals[i], &sa, NULL);
-        sigaddset(&stop_set, stop_signals[i]);
-    }
-    sigprocmask(SIG_BLOCK, &stop_set, wait_mask);
-    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++)
-        sigdelset(wait_mask, stop_signals[i]);
-    /* A client that went away must not kill the responder. */
-    signal(SIGPIPE, SIG_IGN);
+    (void)arg;
+    cache_close(app->cache);
+    store_thread_end();
 }
 
-/* True when a stop signal is waiting, blocked. epoll_pwait() delivers a
- * pending signal only when it has nothing else to report: under constant
- * load it always finds a connection ready, so without this check a
- * responder would never see the signal. */
-static bool stop_pending(void)
-{
-    sigset_t pending;
-
-    if (sigpending(&pending) != 0)
-        return false;
-    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++)
-        if (sigismember(&pending, stop_signals[i]) == 1)
-            return true;
-    return false;
-}
-
-/* Watches the listening socket (fd 0, from spawn-fcgi) for connections.
- * Returns the epoll descriptor, or -1. */
-static int watch_listener(void)
-{
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
-    int flags = fcntl(0, F_GETFL);
-    int epfd;
-
-    if (flags < 0 || fcntl(0, F_SETFL, flags | O_NONBLOCK) < 0)
-        return -1;
-    epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0)
-        return -1;
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) != 0) {
-        close(epfd);
-        return -1;
-    }
-    return epfd;
-}
-
-/*
- * Waits, with the stop signals deliverable, until a request can be read:
- * a new connection, or the next request on a connection nginx kept open
- * (fastcgi_keep_conn). Returns 1 when ready, 0 when a signal came first,
- * -1 on error.
- */
-static int wait_for_request(const FCGX_Request *fr, int epfd,
-                            const sigset_t *wait_mask)
-{
-    int n;
-
-    if (fr->ipcFd >= 0 && fr->ipcFd < FD_SETSIZE) {
-        fd_set readable;
-        FD_ZERO(&readable);
-        FD_SET(fr->ipcFd, &readable);
-        n = pselect(fr->ipcFd + 1, &readable, NULL, NULL, NULL, wait_mask);
-    } else {
-        struct epoll_event ev;
-        n = epoll_pwait(epfd, &ev, 1, -1, wait_mask);
-    }
-    if (n > 0)
-        return 1;
-    return n < 0 && errno == EINTR ? 0 : -1;
-}
-
-static long long parse_content_length(const char *text)
-{
-    char *end = NULL;
-    long long v;
-
-    if (text == NULL || text[0] == '\0')
-        return -1;
-    v = strtoll(text, &end, 10);
-    return (end != NULL && *end == '\0' && v >= 0) ? v : -1;
-}
-
-/* Reads the body when it is within the limit; writes.c answers 413 for a
- * larger one (libfcgi discards what we leave unread). */
-static char *read_body(FCGX_Request *fr, long long length, long long max,
-                       size_t *len)
-{
-    char *body;
-    int got;
-
-    *len = 0;
-    if (length <= 0 || length > max)
-        return NULL;
-    body = malloc((size_t)length + 1);
-    if (body == NULL)
-        return NULL;
-    got = FCGX_GetStr(body, (int)length, fr->in);
-    body[got > 0 ? got : 0] = '\0';
-    *len = got > 0 ? (size_t)got : 0;
-    return body;
-}
-
-static void serve(struct app *app, FCGX_Request *fr)
-{
-    struct http_request req;
-    struct reply r;
-    size_t body_len = 0;
-    char *body = NULL;
-    const char *method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
-    const char *path = FCGX_GetParam("DOCUMENT_URI", fr->envp);
-
-    memset(&req, 0, sizeof(req));
-    req.method = method ? method : "";
-    req.path = path ? path : "";
-    req.query = FCGX_GetParam("QUERY_STRING", fr->envp);
-    req.write.authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
-    req.write.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
-    req.write.content_length =
-        parse_content_length(FCGX_GetParam("CONTENT_LENGTH", fr->envp));
-    if (strcmp(req.method, "POST") == 0 || strcmp(req.method, "PUT") == 0) {
-        body = read_body(fr, req.write.content_length,
-                         app->cfg->body_max_bytes, &body_len);
-        req.write.body = body;
-        req.write.body_len = body_len;
-    }
-    reply_init(&r);
-    router_dispatch(app, &req, &r);
-    if (response_send(fr->out, &r, strcmp(req.method, "HEAD") == 0) != 0)
-        log_msg(LOG_INFO, "main", "client went away before the response");
-    reply_free(&r);
-    free(body);
-}
-
-static int open_app(struct app *app, const struct config *cfg)
+static int open_stores(struct shared *sh, const struct config *cfg)
 {
     struct store_options db = {
         .host = cfg->mysql_host,
@@ -201,42 +69,35 @@ static int open_app(struct app *app, const struct config *cfg)
         .password = cfg->mysql_password,
         .timeout_s = cfg->mysql_timeout_s,
         .delay_ms = cfg->db_delay_ms,
-    };
-    struct cache_options redis = {
-        .host = cfg->redis_host,
-        .port = (int)cfg->redis_port,
-        .socket = cfg->redis_socket,
-        .timeout_ms = cfg->redis_timeout_ms,
+        .max_connections = (size_t)cfg->db_connections,
     };
 
-    app->cfg = cfg;
-    app->reader = store_open(&db);
+    sh->cfg = cfg;
+    sh->reader = store_open(&db);
     db.user = cfg->mysql_write_user;
     db.password = cfg->mysql_write_password;
     db.delay_ms = 0; /* the delay simulates a slow read, not a slow write */
-    app->writer = store_open(&db);
-    /* Both modes keep a cache handle: baseline reads never use it, but its
-     * writes still invalidate, so a later cached run cannot serve data from
-     * before them. */
-    app->cache = cache_open(&redis);
-    return app->reader && app->writer && app->cache ? 0 : -1;
+    sh->writer = store_open(&db);
+    return sh->reader && sh->writer ? 0 : -1;
 }
 
-static void close_app(struct app *app)
+/* Every kept nginx connection is a descriptor: take the hard limit. */
+static void raise_fd_limit(void)
 {
-    store_close(app->reader);
-    store_close(app->writer);
-    cache_close(app->cache);
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 int main(int argc, char **argv)
 {
     static struct config cfg;
-    struct app app = {0};
+    struct shared sh = {0};
+    struct server_hooks hooks = {make_thread_app, free_thread_app, &sh};
     char err[1024], described[2048];
-    FCGX_Request fr;
-    sigset_t wait_mask;
-    int epfd = -1;
     int status = EXIT_FAILURE;
 
     if (config_load_env(&cfg, err, sizeof(err)) != 0) {
@@ -257,48 +118,31 @@ int main(int argc, char **argv)
                         "with spawn-fcgi (see fcgi-app/start-pool)\n");
         return EXIT_FAILURE;
     }
-    memset(&fr, 0, sizeof(fr));
-    fr.ipcFd = -1;
-    if (FCGX_Init() != 0 || open_app(&app, &cfg) != 0 ||
-        FCGX_InitRequest(&fr, 0, 0) != 0) {
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "fcgi-app: libfcgi failed to initialise\n");
+        return EXIT_FAILURE;
+    }
+    if (store_library_init() != 0) {
+        fprintf(stderr, "fcgi-app: the MySQL client library failed to "
+                        "initialise\n");
+        return EXIT_FAILURE;
+    }
+    if (open_stores(&sh, &cfg) != 0) {
         fprintf(stderr, "fcgi-app: out of memory at start-up\n");
         goto close;
     }
-    setup_signals(&wait_mask);
-    epfd = watch_listener();
-    if (epfd < 0) {
-        log_msg(LOG_ERROR, "main", "cannot watch the listening socket: %s",
-                strerror(errno));
-        goto close;
-    }
+    raise_fd_limit();
+    /* glibc gives each thread its own malloc arena (64 MB reserved, pages
+     * kept after use): with RESPONDER_THREADS threads that alone would push
+     * a responder past its memory budget. Two arenas for two cores. */
+    mallopt(M_ARENA_MAX, 2);
     log_msg(LOG_INFO, "main", "ready: %s", described);
-    while (!stop_requested && !stop_pending()) {
-        int ready = wait_for_request(&fr, epfd, &wait_mask);
-        int rc;
-
-        if (ready < 0) {
-            log_msg(LOG_ERROR, "main", "waiting for requests failed: %s",
-                    strerror(errno));
-            goto close;
-        }
-        if (ready == 0)
-            continue; /* a signal: the loop condition decides */
-        rc = FCGX_Accept_r(&fr);
-        if (rc == -EAGAIN || rc == -EWOULDBLOCK)
-            continue; /* another responder took the connection */
-        if (rc < 0) {
-            log_msg(LOG_ERROR, "main", "accept failed (%d)", rc);
-            goto close;
-        }
-        serve(&app, &fr);
-        FCGX_Finish_r(&fr);
-    }
-    log_msg(LOG_INFO, "main", "stopping");
-    status = EXIT_SUCCESS;
+    if (server_run(0, (size_t)cfg.responder_threads, &hooks) == 0)
+        status = EXIT_SUCCESS;
+    log_msg(LOG_INFO, "main", "stopped");
 close:
-    FCGX_Free(&fr, 1);
-    if (epfd >= 0)
-        close(epfd);
-    close_app(&app);
+    store_close(sh.reader);
+    store_close(sh.writer);
+    store_library_end();
     return status;
 }

@@ -1,49 +1,159 @@
 /*
- * response: the CGI response format nginx expects from a FastCGI
- * responder: "Status:" plus headers, a blank line, then the body. Headers
- * are formatted with snprintf (libfcgi's own printf lacks %zu) and sent
- * with the body in as few stream writes as possible.
+ * response: the CGI response format nginx expects from a FastCGI responder
+ * ("Status:" plus headers, a blank line, then the body), framed as FastCGI
+ * records by hand.
+ *
+ * Why not libfcgi's output stream: it copies everything into an 8 KB buffer
+ * and writes one record per buffer, so a 47 KB answer costs six copies'
+ * worth of write(2) calls plus one for the end of the request. Records may
+ * carry up to 64 KB, so here the header block and the body (sent from where
+ * it lies, no copy) go out with the end-of-stream and END_REQUEST records in
+ * a single writev(2). The output stream is then marked closed, so that
+ * FCGX_Finish_r has nothing left to write.
  */
 #include "response.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
 
 #include <fcgiapp.h>
 
-int response_send(struct FCGX_Stream *out, const struct reply *r,
-                  bool head_only)
-{
-    char head[512];
-    int n;
+#define FCGI_VERSION_1 1
+#define FCGI_END_REQUEST 3
+#define FCGI_STDOUT 6
+#define FCGI_HEADER_LEN 8
+#define FCGI_RECORD_MAX 65535
+/* Records per writev: 16 x 64 KB covers any answer this API gives
+ * (?limit=1000 is about 47 KB); a larger one takes several calls. */
+#define RECORDS_PER_CALL 16
+#define HEAD_MAX 512
 
-    n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s",
-                 r->status, reply_status_text(r->status),
-                 r->auth_challenge ? "WWW-Authenticate: Bearer\r\n" : "",
-                 r->x_cache ? "X-Cache: " : "", r->x_cache ? r->x_cache : "",
-                 r->x_cache ? "\r\n" : "", r->allow ? "Allow: " : "",
-                 r->allow ? r->allow : "", r->allow ? "\r\n" : "",
-                 r->location[0] ? "Location: " : "", r->location,
-                 r->location[0] ? "\r\n" : "");
-    if (n < 0 || (size_t)n >= sizeof(head))
-        return -1;
+static void record_header(unsigned char *h, int type, int request_id,
+                          size_t content_len)
+{
+    h[0] = FCGI_VERSION_1;
+    h[1] = (unsigned char)type;
+    h[2] = (unsigned char)((request_id >> 8) & 0xff);
+    h[3] = (unsigned char)(request_id & 0xff);
+    h[4] = (unsigned char)((content_len >> 8) & 0xff);
+    h[5] = (unsigned char)(content_len & 0xff);
+    h[6] = 0; /* no padding: alignment is optional */
+    h[7] = 0;
+}
+
+size_t response_head(const struct reply *r, char *out, size_t outlen)
+{
+    int n = snprintf(
+        out, outlen, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s", r->status,
+        reply_status_text(r->status),
+        r->auth_challenge ? "WWW-Authenticate: Bearer\r\n" : "",
+        r->x_cache ? "X-Cache: " : "", r->x_cache ? r->x_cache : "",
+        r->x_cache ? "\r\n" : "", r->allow ? "Allow: " : "",
+        r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+        r->location[0] ? "Location: " : "", r->location,
+        r->location[0] ? "\r\n" : "");
+
+    if (n < 0 || (size_t)n >= outlen)
+        return 0;
     if (r->body != NULL) {
-        int m = snprintf(head + n, sizeof(head) - (size_t)n,
+        int m = snprintf(out + n, outlen - (size_t)n,
                          "Content-Type: application/json\r\n"
                          "Content-Length: %zu\r\n",
                          r->body_len);
-        if (m < 0 || (size_t)m >= sizeof(head) - (size_t)n)
-            return -1;
+        if (m < 0 || (size_t)m >= outlen - (size_t)n)
+            return 0;
         n += m;
     }
-    if ((size_t)n + 2 >= sizeof(head))
-        return -1;
-    head[n++] = '\r';
-    head[n++] = '\n';
-    if (FCGX_PutStr(head, n, out) < 0)
-        return -1;
-    /* Cached bodies go out byte for byte as Redis returned them. */
-    if (r->body != NULL && !head_only &&
-        FCGX_PutStr(r->body, (int)r->body_len, out) < 0)
-        return -1;
+    if ((size_t)n + 2 >= outlen)
+        return 0;
+    out[n++] = '\r';
+    out[n++] = '\n';
+    return (size_t)n;
+}
+
+/* Writes all of iov; -1 when the peer is gone. */
+static int write_all(int fd, struct iovec *iov, int count)
+{
+    while (count > 0) {
+        ssize_t n = writev(fd, iov, count);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        while (count > 0 && (size_t)n >= iov->iov_len) {
+            n -= (ssize_t)iov->iov_len;
+            iov++;
+            count--;
+        }
+        if (count > 0) {
+            iov->iov_base = (char *)iov->iov_base + n;
+            iov->iov_len -= (size_t)n;
+        }
+    }
     return 0;
+}
+
+int response_send(FCGX_Request *fr, const struct reply *r, bool head_only)
+{
+    /* Record headers: one per STDOUT record, then the empty STDOUT record
+     * and END_REQUEST (header + 8-byte body). */
+    unsigned char headers[RECORDS_PER_CALL + 2][FCGI_HEADER_LEN];
+    unsigned char end_body[8] = {0}; /* appStatus 0, REQUEST_COMPLETE */
+    struct iovec iov[2 * RECORDS_PER_CALL + 3];
+    char head[HEAD_MAX];
+    size_t head_len = response_head(r, head, sizeof(head));
+    const char *body = head_only || r->body == NULL ? "" : r->body;
+    size_t body_len = head_only || r->body == NULL ? 0 : r->body_len;
+    size_t head_left = head_len;
+
+    if (head_len == 0)
+        return -1;
+    /* The output stream is ours from here on (see the file comment). */
+    fr->out->wasFCloseCalled = 1;
+    fr->out->isClosed = 1;
+    for (;;) {
+        int records = 0, cnt = 0;
+        bool last;
+
+        while (records < RECORDS_PER_CALL && head_left + body_len > 0) {
+            size_t room = FCGI_RECORD_MAX, take_head, take_body;
+
+            take_head = head_left < room ? head_left : room;
+            room -= take_head;
+            take_body = body_len < room ? body_len : room;
+            record_header(headers[records], FCGI_STDOUT, fr->requestId,
+                          take_head + take_body);
+            iov[cnt++] = (struct iovec){headers[records], FCGI_HEADER_LEN};
+            if (take_head > 0)
+                iov[cnt++] = (struct iovec){head + head_len - head_left,
+                                            take_head};
+            if (take_body > 0)
+                iov[cnt++] = (struct iovec){(void *)(uintptr_t)body,
+                                            take_body};
+            head_left -= take_head;
+            body += take_body;
+            body_len -= take_body;
+            records++;
+        }
+        last = head_left + body_len == 0;
+        if (last) {
+            record_header(headers[records], FCGI_STDOUT, fr->requestId, 0);
+            iov[cnt++] = (struct iovec){headers[records], FCGI_HEADER_LEN};
+            record_header(headers[records + 1], FCGI_END_REQUEST,
+                          fr->requestId, sizeof(end_body));
+            iov[cnt++] = (struct iovec){headers[records + 1], FCGI_HEADER_LEN};
+            iov[cnt++] = (struct iovec){end_body, sizeof(end_body)};
+        }
+        if (write_all(fr->ipcFd, iov, cnt) != 0) {
+            fr->keepConnection = 0; /* nginx went away: close it */
+            return -1;
+        }
+        if (last)
+            return 0;
+    }
 }

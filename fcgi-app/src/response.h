@@ -1,19 +1,27 @@
 /*
- * response: writes a struct reply onto the FastCGI output stream as CGI
- * headers plus body. One of the two files that see fcgiapp.h.
+ * response: writes a struct reply to nginx as one FastCGI response: CGI
+ * headers plus body in FCGI_STDOUT records, then the end of the request.
+ * One of the three files that see fcgiapp.h (with serve.c and server.c).
  */
 #ifndef RESPONSE_H
 #define RESPONSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "reply.h"
 
-struct FCGX_Stream;
+struct FCGX_Request;
 
 /* Writes status, Content-Type, X-Cache/Allow/Location when set, and the body
- * (omitted when head_only). Returns 0, or -1 when the client went away. */
-int response_send(struct FCGX_Stream *out, const struct reply *r,
+ * (omitted when head_only), and ends the request, in one writev(2) for any
+ * body up to a few MB. Returns 0, or -1 when nginx went away (the
+ * connection is then not kept). */
+int response_send(struct FCGX_Request *fr, const struct reply *r,
                   bool head_only);
+
+/* The CGI header block of r ("Status: ...\r\n...\r\n\r\n") into out.
+ * Returns its length, or 0 when out is too small. */
+size_t response_head(const struct reply *r, char *out, size_t outlen);
 
 #endif

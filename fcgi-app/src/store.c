@@ -6,10 +6,13 @@
 #include "store.h"
 
 #include <mysql.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "log.h"
@@ -43,16 +46,27 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_DELETE] = "DELETE FROM products WHERE id = ?",
 };
 
+/* The pool: settings shared by its connections, and the idle ones. */
 struct store {
-    MYSQL *conn;
-    MYSQL_STMT *stmts[STMT_COUNT];
     char *host, *socket, *database, *user, *password;
     int port;
     unsigned int timeout_s;
     unsigned int read_timeout_s;
     long long delay_ms;
-    long long retry_at_ms;
+    _Atomic long long retry_at_ms;
+    pthread_mutex_t lock;
+    pthread_cond_t returned;
+    size_t max, open;
+    struct conn *idle;
+};
+
+/* One connection of the pool, used by one thread at a time. */
+struct conn {
+    struct store *pool;
+    MYSQL *conn;
+    MYSQL_STMT *stmts[STMT_COUNT];
     long long last_used_ms;
+    struct conn *next_idle;
 };
 
 /* One fetched row's buffers, bound as results. */
@@ -72,29 +86,33 @@ static char *dup_or_empty(const char *s)
 
 struct store *store_open(const struct store_options *opt)
 {
-    struct store *s = calloc(1, sizeof(*s));
+    struct store *p = calloc(1, sizeof(*p));
 
-    if (s == NULL)
+    if (p == NULL)
         return NULL;
-    s->host = dup_or_empty(opt->host);
-    s->socket = dup_or_empty(opt->socket);
-    s->database = dup_or_empty(opt->database);
-    s->user = dup_or_empty(opt->user);
-    s->password = dup_or_empty(opt->password);
-    if (!s->host || !s->socket || !s->database || !s->user || !s->password) {
-        store_close(s);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->returned, NULL);
+    p->host = dup_or_empty(opt->host);
+    p->socket = dup_or_empty(opt->socket);
+    p->database = dup_or_empty(opt->database);
+    p->user = dup_or_empty(opt->user);
+    p->password = dup_or_empty(opt->password);
+    if (!p->host || !p->socket || !p->database || !p->user || !p->password) {
+        store_close(p);
         return NULL;
     }
-    s->port = opt->port;
-    s->timeout_s = (unsigned int)opt->timeout_s;
+    p->port = opt->port;
+    p->timeout_s = (unsigned int)opt->timeout_s;
     /* Reads wait for the artificial delay too. */
-    s->read_timeout_s =
+    p->read_timeout_s =
         (unsigned int)(opt->timeout_s + (opt->delay_ms + 999) / 1000);
-    s->delay_ms = opt->delay_ms;
-    return s;
+    p->delay_ms = opt->delay_ms;
+    p->max = opt->max_connections > 0 ? opt->max_connections : 1;
+    atomic_init(&p->retry_at_ms, 0);
+    return p;
 }
 
-static void disconnect(struct store *s)
+static void disconnect(struct conn *s)
 {
     for (int i = 0; i < STMT_COUNT; i++) {
         if (s->stmts[i] != NULL)
@@ -106,64 +124,128 @@ static void disconnect(struct store *s)
     s->conn = NULL;
 }
 
-void store_close(struct store *s)
+void store_close(struct store *p)
 {
-    if (s == NULL)
+    if (p == NULL)
         return;
-    disconnect(s);
-    free(s->host);
-    free(s->socket);
-    free(s->database);
-    free(s->user);
-    free(s->password);
-    free(s);
+    while (p->idle != NULL) {
+        struct conn *c = p->idle;
+
+        p->idle = c->next_idle;
+        disconnect(c);
+        free(c);
+    }
+    free(p->host);
+    free(p->socket);
+    free(p->database);
+    free(p->user);
+    free(p->password);
+    pthread_cond_destroy(&p->returned);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+int store_library_init(void)
+{
+    return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
+}
+
+void store_library_end(void)
+{
+    mysql_library_end();
+}
+
+void store_thread_end(void)
+{
+    mysql_thread_end();
+}
+
+/* Takes an idle connection, or a new (not yet connected) one while the
+ * pool is below its size, or waits up to the connect timeout for one to
+ * come back. NULL when none came: the caller answers "database busy". */
+static struct conn *acquire(struct store *p)
+{
+    struct conn *c = NULL;
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += p->timeout_s;
+    pthread_mutex_lock(&p->lock);
+    while (p->idle == NULL && p->open >= p->max) {
+        if (pthread_cond_timedwait(&p->returned, &p->lock, &deadline) != 0)
+            break;
+    }
+    if (p->idle != NULL) {
+        c = p->idle;
+        p->idle = c->next_idle;
+    } else if (p->open < p->max) {
+        c = calloc(1, sizeof(*c));
+        if (c != NULL) {
+            c->pool = p;
+            p->open++;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (c == NULL)
+        log_msg(LOG_WARN, "store", "no free connection (user %s, %zu open)",
+                p->user, p->max);
+    return c;
+}
+
+static void release(struct store *p, struct conn *c)
+{
+    pthread_mutex_lock(&p->lock);
+    c->next_idle = p->idle;
+    p->idle = c;
+    pthread_cond_signal(&p->returned);
+    pthread_mutex_unlock(&p->lock);
 }
 
 /* Logs the failure, counts it and drops the connection: the next call
  * reconnects and re-prepares. */
-static enum store_result fail(struct store *s, const char *what,
+static enum store_result fail(struct conn *s, const char *what,
                               const char *detail)
 {
-    log_msg(LOG_WARN, "store", "%s failed (user %s): %s", what, s->user,
+    log_msg(LOG_WARN, "store", "%s failed (user %s): %s", what, s->pool->user,
             detail);
     metrics_count(METRIC_DB_ERRORS);
     disconnect(s);
     return STORE_DOWN;
 }
 
-static bool connect_if_needed(struct store *s)
+static bool connect_if_needed(struct conn *s)
 {
-    const char *socket = s->socket[0] ? s->socket : NULL;
-    const char *host = socket ? "localhost" : s->host;
+    const char *socket = s->pool->socket[0] ? s->pool->socket : NULL;
+    const char *host = socket ? "localhost" : s->pool->host;
     bool no_reconnect = false;
 
     if (s->conn != NULL)
         return true;
-    if (clock_mono_ms() < s->retry_at_ms)
+    if (clock_mono_ms() < atomic_load(&s->pool->retry_at_ms))
         return false;
     s->conn = mysql_init(NULL);
     if (s->conn == NULL)
         return false;
-    mysql_options(s->conn, MYSQL_OPT_CONNECT_TIMEOUT, &s->timeout_s);
-    mysql_options(s->conn, MYSQL_OPT_READ_TIMEOUT, &s->read_timeout_s);
-    mysql_options(s->conn, MYSQL_OPT_WRITE_TIMEOUT, &s->timeout_s);
+    mysql_options(s->conn, MYSQL_OPT_CONNECT_TIMEOUT, &s->pool->timeout_s);
+    mysql_options(s->conn, MYSQL_OPT_READ_TIMEOUT, &s->pool->read_timeout_s);
+    mysql_options(s->conn, MYSQL_OPT_WRITE_TIMEOUT, &s->pool->timeout_s);
     mysql_options(s->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     /* We reconnect ourselves, re-preparing statements; a silent driver
      * reconnect would leave them dangling. */
     mysql_options(s->conn, MYSQL_OPT_RECONNECT, &no_reconnect);
     /* CLIENT_FOUND_ROWS: an UPDATE that matches a row but changes nothing
      * still reports it, so "not found" means not found. */
-    if (mysql_real_connect(s->conn, host, s->user, s->password, s->database,
-                           (unsigned int)s->port, socket,
+    if (mysql_real_connect(s->conn, host, s->pool->user, s->pool->password, s->pool->database,
+                           (unsigned int)s->pool->port, socket,
                            CLIENT_FOUND_ROWS) == NULL) {
-        s->retry_at_ms = clock_mono_ms() + STORE_RETRY_MS;
+        atomic_store(&s->pool->retry_at_ms, clock_mono_ms() + STORE_RETRY_MS);
         fail(s, "connect", mysql_error(s->conn));
         return false;
     }
     return true;
 }
 
-static MYSQL_STMT *statement(struct store *s, enum statement which)
+static MYSQL_STMT *statement(struct conn *s, enum statement which)
 {
     MYSQL_STMT *stmt;
 
@@ -192,7 +274,7 @@ static void bind_u32(MYSQL_BIND *b, uint32_t *v)
 }
 
 /* Runs stmt with params bound. Returns 0 or -1 (connection dropped). */
-static int execute(struct store *s, enum statement which, MYSQL_BIND *params,
+static int execute(struct conn *s, enum statement which, MYSQL_BIND *params,
                    MYSQL_STMT **out)
 {
     MYSQL_STMT *stmt = statement(s, which);
@@ -213,13 +295,13 @@ static int execute(struct store *s, enum statement which, MYSQL_BIND *params,
 }
 
 /* The simulated slow query, executed by the server itself. */
-static int run_delay(struct store *s)
+static int run_delay(struct conn *s)
 {
     MYSQL_BIND param;
     MYSQL_STMT *stmt;
-    double seconds = (double)s->delay_ms / 1000.0;
+    double seconds = (double)s->pool->delay_ms / 1000.0;
 
-    if (s->delay_ms <= 0)
+    if (s->pool->delay_ms <= 0)
         return 0;
     memset(&param, 0, sizeof(param));
     param.buffer_type = MYSQL_TYPE_DOUBLE;
@@ -260,7 +342,7 @@ static int take_row(struct row_buffers *row, struct product *out)
 }
 
 /* Runs a SELECT and collects up to max_rows rows into items. */
-static enum store_result select_rows(struct store *s, enum statement which,
+static enum store_result select_rows(struct conn *s, enum statement which,
                                      MYSQL_BIND *params, size_t max_rows,
                                      struct product_list *out)
 {
@@ -320,18 +402,24 @@ free_result:
 /* A persistent connection can be closed by the server while idle
  * (wait_timeout, a restart). A read that fails on a reused connection is
  * retried once on a fresh one before the client sees an error. */
-static enum store_result select_with_retry(struct store *s,
+static enum store_result select_with_retry(struct store *p,
                                            enum statement which,
                                            MYSQL_BIND *params, size_t max_rows,
                                            struct product_list *out)
 {
-    bool reused = s->conn != NULL;
-    enum store_result result = select_rows(s, which, params, max_rows, out);
+    struct conn *s = acquire(p);
+    bool reused;
+    enum store_result result;
 
+    if (s == NULL)
+        return STORE_DOWN;
+    reused = s->conn != NULL;
+    result = select_rows(s, which, params, max_rows, out);
     if (result == STORE_DOWN && reused && s->conn == NULL) {
-        s->retry_at_ms = 0;
+        atomic_store(&p->retry_at_ms, 0);
         result = select_rows(s, which, params, max_rows, out);
     }
+    release(p, s);
     return result;
 }
 
@@ -382,7 +470,7 @@ static void bind_input(MYSQL_BIND *b, const struct product_input *in,
 }
 
 /* Runs a write; *affected gets the matched row count. */
-static enum store_result write_rows(struct store *s, enum statement which,
+static enum store_result write_on(struct conn *s, enum statement which,
                                     MYSQL_BIND *params, uint64_t *affected,
                                     uint32_t *insert_id)
 {
@@ -405,6 +493,20 @@ static enum store_result write_rows(struct store *s, enum statement which,
     if (insert_id != NULL)
         *insert_id = (uint32_t)mysql_stmt_insert_id(stmt);
     return *affected == 0 ? STORE_NOT_FOUND : STORE_OK;
+}
+
+static enum store_result write_rows(struct store *p, enum statement which,
+                                    MYSQL_BIND *params, uint64_t *affected,
+                                    uint32_t *insert_id)
+{
+    struct conn *s = acquire(p);
+    enum store_result result;
+
+    if (s == NULL)
+        return STORE_DOWN; /* nothing was sent */
+    result = write_on(s, which, params, affected, insert_id);
+    release(p, s);
+    return result;
 }
 
 enum store_result store_insert_product(struct store *s,
@@ -442,14 +544,21 @@ enum store_result store_delete_product(struct store *s, uint32_t id)
     return write_rows(s, STMT_DELETE, &param, &affected, NULL);
 }
 
-int store_ping(struct store *s)
+int store_ping(struct store *p)
 {
-    s->retry_at_ms = 0; /* readiness wants the truth, not the back-off */
-    if (!connect_if_needed(s))
+    struct conn *s = acquire(p);
+    int rc = 0;
+
+    if (s == NULL)
         return -1;
-    if (mysql_ping(s->conn) != 0) {
+    /* Readiness wants the truth, not the back-off. */
+    atomic_store(&p->retry_at_ms, 0);
+    if (!connect_if_needed(s)) {
+        rc = -1;
+    } else if (mysql_ping(s->conn) != 0) {
         fail(s, "ping", mysql_error(s->conn));
-        return -1;
+        rc = -1;
     }
-    return 0;
+    release(p, s);
+    return rc;
 }

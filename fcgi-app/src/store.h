@@ -1,7 +1,10 @@
 /*
- * store: the products table through the MySQL C API. One handle is one
- * persistent connection as one database user, opened lazily with bounded
- * connect/read/write timeouts and reopened after any failure. Every query is
+ * store: the products table through the MySQL C API. One handle is a pool
+ * of at most max_connections persistent connections as one database user,
+ * shared by the threads of a process: each call takes a connection for its
+ * duration (waiting, up to the connect timeout, when all are in use). A
+ * connection is opened lazily with bounded connect/read/write timeouts and
+ * reopened after any failure. Every query is
  * a prepared statement; request input only ever reaches it as bound
  * parameters. The only file that includes mysql.h.
  */
@@ -23,14 +26,22 @@ struct store_options {
     const char *password;
     long long timeout_s;
     long long delay_ms; /* DO SLEEP run before every read (0: none) */
+    size_t max_connections;
 };
 
-/* STORE_DOWN: nothing was done (no connection). STORE_UNCERTAIN (writes
+/* STORE_DOWN: nothing was done (no connection, or none free in time). STORE_UNCERTAIN (writes
  * only): the statement was sent but failed or timed out, so it may or may
  * not have been applied. */
 enum store_result { STORE_OK, STORE_NOT_FOUND, STORE_DOWN, STORE_UNCERTAIN };
 
-/* Allocates a handle (no connection yet); strings are copied. NULL on OOM. */
+/* Once per process, before any thread uses the library; and at exit. */
+int store_library_init(void);
+void store_library_end(void);
+/* Releases the library's per-thread state; called by each thread at exit. */
+void store_thread_end(void);
+
+/* Allocates a pool (no connection yet); strings are copied. NULL on OOM.
+ * Thread-safe once made; store_close() when no thread uses it any more. */
 struct store *store_open(const struct store_options *opt);
 void store_close(struct store *s);
 

@@ -27,7 +27,8 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    "RESULT requests=%d ok=%d non2xx=%d socket_errors=%d hit=%d miss=%d stale=%d bypass=%d other=%d p99_ms=%.1f\n",
+    "RESULT requests=%d ok=%d non2xx=%d socket_errors=%d hit=%d miss=%d stale=%d bypass=%d other=%d p99_ms=%.1f max_ms=%.1f\n",
     summary.requests, t.ok, t.non2xx, e.connect + e.read + e.write + e.timeout,
-    t.hit, t.miss, t.stale, t.bypass, t.other, latency:percentile(99) / 1000))
+    t.hit, t.miss, t.stale, t.bypass, t.other, latency:percentile(99) / 1000,
+    latency.max / 1000))
 end

@@ -34,9 +34,9 @@ http GET /readyz
 check_eq "redis down: readyz 503" 503 "$STATUS"
 check_eq "redis down: readyz names redis" down "$(printf '%s' "$BODY" | jq -r .redis)"
 "$STACK" up > /dev/null
-http GET '/products?limit=10'
-http GET '/products?limit=10'
-check_eq "redis back: HIT again" HIT "$(header x-cache)"
+# Each responder thread skips Redis for 500 ms after a failed connect.
+hit_again() { http GET '/products?limit=10' && [ "$(header x-cache)" = HIT ]; }
+check "redis back: HIT again within 3 s" eventually 3 hit_again
 
 # MySQL down, answer not cached: a quick 503 in JSON.
 kill "$(cat "$DB_PID_FILE")"
