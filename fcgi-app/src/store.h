@@ -25,9 +25,10 @@ struct store_options {
     long long delay_ms; /* DO SLEEP run before every read (0: none) */
 };
 
-/* STORE_DOWN: nothing was done (no connection). STORE_UNCERTAIN (writes
- * only): the statement was sent but failed or timed out, so it may or may
- * not have been applied. */
+/* STORE_DOWN: nothing was done (no connection, or the statement could not
+ * be prepared, so it never ran). STORE_UNCERTAIN (writes only): the
+ * statement was sent but failed or timed out, so it may or may not have been
+ * applied. */
 enum store_result { STORE_OK, STORE_NOT_FOUND, STORE_DOWN, STORE_UNCERTAIN };
 
 /* Allocates a handle (no connection yet); strings are copied. NULL on OOM. */
