@@ -20,55 +20,79 @@ struct config_entry {
     long long min, max;        /* bounds for ints; max length for strings */
     size_t offset;
     bool secret;
+    const char *help; /* one line for docs/configuration.md, unit included */
 };
 
 #define FIELD(f) offsetof(struct config, f)
 #define STR_MAX (CONFIG_STR_MAX - 1)
 
 static const struct config_entry config_table[] = {
-    {"APP_MODE", CONFIG_MODE, "cached", 0, 0, FIELD(mode), false},
+    {"APP_MODE", CONFIG_MODE, "cached", 0, 0, FIELD(mode), false,
+     "baseline: every read queries MySQL; cached: Redis cache-aside"},
     /* Default delay: with 50 users and 1 s think time a baseline request
      * costs a few hundred ms, like the seed's slow query. */
-    {"DB_DELAY_MS", CONFIG_INT, "300", 0, 60000, FIELD(db_delay_ms), false},
+    {"DB_DELAY_MS", CONFIG_INT, "300", 0, 60000, FIELD(db_delay_ms), false,
+     "milliseconds of DO SLEEP before every MySQL read (the simulated slow "
+     "query); 0: none"},
     {"MYSQL_HOST", CONFIG_STRING, "127.0.0.1", 1, STR_MAX, FIELD(mysql_host),
-     false},
-    {"MYSQL_PORT", CONFIG_INT, "3306", 1, 65535, FIELD(mysql_port), false},
-    {"MYSQL_SOCKET", CONFIG_STRING, NULL, 1, 107, FIELD(mysql_socket), false},
+     false, "MySQL host, used when MYSQL_SOCKET is unset"},
+    {"MYSQL_PORT", CONFIG_INT, "3306", 1, 65535, FIELD(mysql_port), false,
+     "MySQL TCP port"},
+    {"MYSQL_SOCKET", CONFIG_STRING, NULL, 1, 107, FIELD(mysql_socket), false,
+     "MySQL Unix socket path; when set, used instead of host and port"},
     {"MYSQL_DATABASE", CONFIG_STRING, "products", 1, 64, FIELD(mysql_database),
-     false},
+     false, "database that holds the products table"},
     {"MYSQL_USER", CONFIG_STRING, "products_reader", 1, 80, FIELD(mysql_user),
-     false},
+     false, "MySQL user for reads and readiness (needs SELECT only)"},
     {"MYSQL_PASSWORD", CONFIG_STRING, NULL, 1, STR_MAX, FIELD(mysql_password),
-     true},
+     true, "password of MYSQL_USER (masked in the start-up log)"},
     {"MYSQL_WRITE_USER", CONFIG_STRING, "products_writer", 1, 80,
-     FIELD(mysql_write_user), false},
+     FIELD(mysql_write_user), false,
+     "MySQL user for writes (SELECT, INSERT, UPDATE, DELETE)"},
     {"MYSQL_WRITE_PASSWORD", CONFIG_STRING, NULL, 1, STR_MAX,
-     FIELD(mysql_write_password), true},
-    {"MYSQL_TIMEOUT_S", CONFIG_INT, "2", 1, 60, FIELD(mysql_timeout_s), false},
+     FIELD(mysql_write_password), true,
+     "password of MYSQL_WRITE_USER (masked in the start-up log)"},
+    {"MYSQL_TIMEOUT_S", CONFIG_INT, "2", 1, 60, FIELD(mysql_timeout_s), false,
+     "seconds for MySQL connect, read and write (reads add DB_DELAY_MS)"},
     {"REDIS_HOST", CONFIG_STRING, "127.0.0.1", 1, STR_MAX, FIELD(redis_host),
-     false},
-    {"REDIS_PORT", CONFIG_INT, "6379", 1, 65535, FIELD(redis_port), false},
-    {"REDIS_SOCKET", CONFIG_STRING, NULL, 1, 107, FIELD(redis_socket), false},
+     false, "Redis host, used when REDIS_SOCKET is unset"},
+    {"REDIS_PORT", CONFIG_INT, "6379", 1, 65535, FIELD(redis_port), false,
+     "Redis TCP port"},
+    {"REDIS_SOCKET", CONFIG_STRING, NULL, 1, 107, FIELD(redis_socket), false,
+     "Redis Unix socket path; when set, used instead of host and port"},
     {"REDIS_TIMEOUT_MS", CONFIG_INT, "200", 10, 10000, FIELD(redis_timeout_ms),
-     false},
-    {"CACHE_TTL_S", CONFIG_INT, "60", 1, 86400, FIELD(cache_ttl_s), false},
+     false, "milliseconds for Redis connect and each command"},
+    {"CACHE_TTL_S", CONFIG_INT, "60", 1, 86400, FIELD(cache_ttl_s), false,
+     "seconds a cached answer is fresh (plus up to 10% jitter)"},
     {"CACHE_STALE_S", CONFIG_INT, "600", 0, 604800, FIELD(cache_stale_s),
-     false},
+     false,
+     "seconds an expired answer is kept after CACHE_TTL_S, served while one "
+     "responder rebuilds it or while MySQL is down"},
     {"CACHE_LOCK_MS", CONFIG_INT, "30000", 100, 3600000, FIELD(cache_lock_ms),
-     false},
+     false,
+     "milliseconds a rebuild lock lives; at least the slowest rebuild (see "
+     "below)"},
     {"CACHE_WAIT_MS", CONFIG_INT, "2000", 0, 600000, FIELD(cache_wait_ms),
-     false},
+     false,
+     "milliseconds a request with nothing cached waits for another "
+     "responder's rebuild before asking MySQL itself"},
     /* 0 turns the stampede guard off (for measuring what it saves). */
-    {"CACHE_GUARD", CONFIG_INT, "1", 0, 1, FIELD(cache_guard), false},
-    {"ADMIN_TOKEN", CONFIG_STRING, NULL, 16, STR_MAX, FIELD(admin_token), true},
+    {"CACHE_GUARD", CONFIG_INT, "1", 0, 1, FIELD(cache_guard), false,
+     "1: stampede guard (one rebuild per key, others wait or serve stale); "
+     "0: naive cache-aside"},
+    {"ADMIN_TOKEN", CONFIG_STRING, NULL, 16, STR_MAX, FIELD(admin_token), true,
+     "bearer token for POST, PUT and DELETE; unset: writes answer 403"},
     {"BODY_MAX_BYTES", CONFIG_INT, "4096", 64, 1048576, FIELD(body_max_bytes),
-     false},
+     false, "largest write body in bytes; larger ones answer 413"},
     /* Threads per responder process; kept connections do not hold them. */
     {"RESPONDER_THREADS", CONFIG_INT, "16", 1, 256, FIELD(responder_threads),
-     false},
-    /* MySQL connections per responder process and database user: the
-     * host's total is at most POOL_SIZE x 2 x this. */
-    {"DB_CONNECTIONS", CONFIG_INT, "8", 1, 256, FIELD(db_connections), false},
+     false,
+     "threads per responder process; idle kept connections hold none, so "
+     "this bounds the requests one process works on at once"},
+    /* The host's total is at most POOL_SIZE x 2 x this. */
+    {"DB_CONNECTIONS", CONFIG_INT, "8", 1, 256, FIELD(db_connections), false,
+     "MySQL connections per responder process and database user (reader, "
+     "writer), shared by its threads"},
 };
 
 #define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))
@@ -192,6 +216,59 @@ int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
         }
     }
     return bad == 0 ? 0 : -1;
+}
+
+/* The range column: the bounds an entry is checked against. */
+static void describe_range(const struct config_entry *e, char *out,
+                           size_t outlen)
+{
+    if (e->type == CONFIG_MODE)
+        snprintf(out, outlen, "`baseline` or `cached`");
+    else if (e->type == CONFIG_INT)
+        snprintf(out, outlen, "%lld to %lld", e->min, e->max);
+    else
+        snprintf(out, outlen, "%lld to %lld bytes", e->min, e->max);
+}
+
+int config_write_reference(FILE *out)
+{
+    char range[64];
+
+    fputs("# Configuration\n\n"
+          "<!-- Generated by `fcgi-app --help-config` from the table in "
+          "fcgi-app/src/config.c.\n"
+          "     Do not edit: change the table, then run\n"
+          "     fcgi-app/build/fcgi-app --help-config > "
+          "docs/configuration.md -->\n\n"
+          "The responder reads these environment variables once, at "
+          "start-up. An unset\n"
+          "variable takes its default; a set one must be valid (an empty "
+          "value is an\n"
+          "error, numbers must parse completely and lie in the range), "
+          "otherwise the\n"
+          "responder names every bad variable and exits. "
+          "`fcgi-app --check-config` prints\n"
+          "the effective settings, secrets masked.\n\n"
+          "| Variable | Default | Range | Description |\n"
+          "|---|---|---|---|\n",
+          out);
+    for (size_t i = 0; i < CONFIG_COUNT; i++) {
+        const struct config_entry *e = &config_table[i];
+
+        describe_range(e, range, sizeof(range));
+        fprintf(out, "| `%s` | %s%s%s | %s | %s |\n", e->name,
+                e->default_value ? "`" : "",
+                e->default_value ? e->default_value : "(unset)",
+                e->default_value ? "`" : "", range, e->help);
+    }
+    fputs("\nOne rule spans settings: `CACHE_LOCK_MS` must be at least\n"
+          "1000 x (`MYSQL_TIMEOUT_S` + 4 x (`MYSQL_TIMEOUT_S` + "
+          "`DB_DELAY_MS`/1000 rounded up)),\n"
+          "the slowest rebuild (a reconnect, then two tries of delay and "
+          "query), so a\n"
+          "lock never expires while its rebuild still runs.\n",
+          out);
+    return ferror(out) || fflush(out) != 0 ? -1 : 0;
 }
 
 static const char *env_lookup(const char *name)

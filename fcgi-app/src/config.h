@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum app_mode { APP_MODE_BASELINE, APP_MODE_CACHED };
 
@@ -57,5 +58,10 @@ int config_load_env(struct config *cfg, char *err, size_t errlen);
 void config_describe(const struct config *cfg, char *out, size_t outlen);
 
 const char *config_mode_name(enum app_mode mode);
+
+/* Writes the settings reference as Markdown (docs/configuration.md): one
+ * table row per setting with its default, range and description. Returns 0,
+ * or -1 when writing failed. */
+int config_write_reference(FILE *out);
 
 #endif

@@ -11,7 +11,7 @@ void health_live(struct reply *r)
 {
     static const char *const pairs[] = {"status", "ok"};
     size_t len = 0;
-    char *body = json_render_object(&len, pairs, 1);
+    char *body = json_render_object(&len, pairs, JSON_PAIR_COUNT(pairs));
 
     reply_json(r, 200, body, len);
 }
@@ -32,7 +32,7 @@ void health_ready(struct app *app, struct reply *r)
         "redis", !cached ? "unused" : redis_up ? "up" : "down",
     };
     size_t len = 0;
-    char *body = json_render_object(&len, pairs, 4);
+    char *body = json_render_object(&len, pairs, JSON_PAIR_COUNT(pairs));
 
     reply_json(r, mysql_up && redis_up ? 200 : 503, body, len);
 }

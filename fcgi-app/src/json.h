@@ -23,6 +23,10 @@ void json_free_error(char *body);
  * pairs[2i], pairs[2i+1]. For small status bodies (health). */
 char *json_render_object(size_t *len, const char *const *pairs, size_t npairs);
 
+/* npairs of an array of pairs (an array, not a pointer), so the count
+ * cannot fall behind the array. */
+#define JSON_PAIR_COUNT(pairs) (sizeof(pairs) / sizeof((pairs)[0]) / 2)
+
 /* {"name": number, ...} from parallel arrays. For counters (stats). */
 char *json_render_counts(size_t *len, const char *const *names,
                          const unsigned long long *values, size_t n);

@@ -100,6 +100,10 @@ int main(int argc, char **argv)
     char err[1024], described[2048];
     int status = EXIT_FAILURE;
 
+    /* The settings reference needs no (valid) environment. */
+    if (argc > 1 && strcmp(argv[1], "--help-config") == 0)
+        return config_write_reference(stdout) == 0 ? EXIT_SUCCESS
+                                                   : EXIT_FAILURE;
     if (config_load_env(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "fcgi-app: bad configuration: %s\n", err);
         return EXIT_FAILURE;
@@ -110,7 +114,8 @@ int main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     if (argc > 1) {
-        fprintf(stderr, "usage: %s [--check-config]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--check-config | --help-config]\n",
+                argv[0]);
         return EXIT_FAILURE;
     }
     if (FCGX_IsCGI()) {

@@ -273,25 +273,27 @@ static void bind_u32(MYSQL_BIND *b, uint32_t *v)
     b->is_unsigned = true;
 }
 
-/* Runs stmt with params bound. Returns 0 or -1 (connection dropped). */
-static int execute(struct conn *s, enum statement which, MYSQL_BIND *params,
-                   MYSQL_STMT **out)
+/* Runs stmt with params bound. STORE_OK sets *out. STORE_DOWN: the statement
+ * never ran (it could not be prepared or bound), so nothing changed.
+ * STORE_UNCERTAIN: it was sent and failed or timed out, so a write may have
+ * been applied. Either failure drops the connection. */
+static enum store_result execute(struct conn *s, enum statement which,
+                                 MYSQL_BIND *params, MYSQL_STMT **out)
 {
     MYSQL_STMT *stmt = statement(s, which);
 
-    if (stmt == NULL) {
-        fail(s, "prepare", mysql_error(s->conn));
-        return -1;
-    }
-    if ((params != NULL && mysql_stmt_bind_param(stmt, params) != 0) ||
-        mysql_stmt_execute(stmt) != 0) {
+    if (stmt == NULL)
+        return fail(s, "prepare", mysql_error(s->conn));
+    if (params != NULL && mysql_stmt_bind_param(stmt, params) != 0)
+        return fail(s, "bind", mysql_stmt_error(stmt));
+    if (mysql_stmt_execute(stmt) != 0) {
         fail(s, statement_sql[which], mysql_stmt_error(stmt));
-        return -1;
+        return STORE_UNCERTAIN;
     }
     metrics_count(METRIC_DB_QUERIES);
     s->last_used_ms = clock_mono_ms();
     *out = stmt;
-    return 0;
+    return STORE_OK;
 }
 
 /* The simulated slow query, executed by the server itself. */
@@ -306,7 +308,7 @@ static int run_delay(struct conn *s)
     memset(&param, 0, sizeof(param));
     param.buffer_type = MYSQL_TYPE_DOUBLE;
     param.buffer = &seconds;
-    if (execute(s, STMT_DELAY, &param, &stmt) != 0)
+    if (execute(s, STMT_DELAY, &param, &stmt) != STORE_OK)
         return -1;
     mysql_stmt_free_result(stmt);
     return 0;
@@ -355,7 +357,7 @@ static enum store_result select_rows(struct conn *s, enum statement which,
     out->count = 0;
     if (!connect_if_needed(s))
         return STORE_DOWN;
-    if (run_delay(s) != 0 || execute(s, which, params, &stmt) != 0)
+    if (run_delay(s) != 0 || execute(s, which, params, &stmt) != STORE_OK)
         return STORE_DOWN;
     row = malloc(sizeof(*row));
     if (row == NULL)
@@ -475,6 +477,7 @@ static enum store_result write_on(struct conn *s, enum statement which,
                                     uint32_t *insert_id)
 {
     MYSQL_STMT *stmt;
+    enum store_result result;
 
     /* Unlike a read, a failed write is not retried (an INSERT might have
      * landed), so a connection that sat idle is checked before use. */
@@ -486,9 +489,11 @@ static enum store_result write_on(struct conn *s, enum statement which,
     }
     if (!connect_if_needed(s))
         return STORE_DOWN;
-    /* Sent but no answer: the server may still have applied it. */
-    if (execute(s, which, params, &stmt) != 0)
-        return STORE_UNCERTAIN;
+    /* STORE_DOWN when it never ran; STORE_UNCERTAIN when it was sent but
+     * not answered: the server may still have applied it. */
+    result = execute(s, which, params, &stmt);
+    if (result != STORE_OK)
+        return result;
     *affected = (uint64_t)mysql_stmt_affected_rows(stmt);
     if (insert_id != NULL)
         *insert_id = (uint32_t)mysql_stmt_insert_id(stmt);

@@ -29,9 +29,10 @@ struct store_options {
     size_t max_connections;
 };
 
-/* STORE_DOWN: nothing was done (no connection, or none free in time). STORE_UNCERTAIN (writes
- * only): the statement was sent but failed or timed out, so it may or may
- * not have been applied. */
+/* STORE_DOWN: nothing was done (no connection, none free in time, or the
+ * statement could not be prepared, so it never ran). STORE_UNCERTAIN
+ * (writes only): the statement was sent but failed or timed out, so it may
+ * or may not have been applied. */
 enum store_result { STORE_OK, STORE_NOT_FOUND, STORE_DOWN, STORE_UNCERTAIN };
 
 /* Once per process, before any thread uses the library; and at exit. */

@@ -123,6 +123,7 @@ static bool write_succeeded(struct app *app, enum store_result result,
                             "old data for up to about 1.1 x CACHE_TTL_S");
         return false;
     case STORE_DOWN:
+        /* Nothing reached the executor: no change to hide, no bump. */
         reply_error(r, 503, "database unavailable, the write was not applied");
         return false;
     case STORE_UNCERTAIN:

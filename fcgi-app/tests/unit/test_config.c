@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -144,6 +146,50 @@ static void test_describe_masks_secrets(void **state)
     assert_non_null(strstr(text, "APP_MODE=cached"));
 }
 
+/* Reads a whole file into a malloc'd string, or NULL. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    long size;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (text = calloc(1, (size_t)size + 1)))
+        if (fread(text, 1, (size_t)size, f) != (size_t)size) {
+            free(text);
+            text = NULL;
+        }
+    fclose(f);
+    return text;
+}
+
+/* docs/configuration.md is the reference as the table writes it: a row
+ * added, removed or changed without regenerating the doc fails here. */
+static void test_reference_matches_docs(void **state)
+{
+    char *written = NULL, *doc;
+    size_t len = 0;
+    FILE *out = open_memstream(&written, &len);
+
+    (void)state;
+    assert_non_null(out);
+    assert_int_equal(config_write_reference(out), 0);
+    fclose(out);
+    doc = slurp(DOCS_DIR "/configuration.md");
+    if (doc == NULL || strcmp(doc, written) != 0)
+        fail_msg("%s/configuration.md differs from config.c's table; "
+                 "regenerate it: fcgi-app/build/fcgi-app --help-config > "
+                 "docs/configuration.md",
+                 DOCS_DIR);
+    /* Every setting has a row with a description. */
+    assert_non_null(strstr(written, "| `CACHE_TTL_S` | `60` | 1 to 86400 | "));
+    assert_null(strstr(written, "| (null) |"));
+    free(doc);
+    free(written);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_lock_must_outlive_delay),
         cmocka_unit_test(test_describe_masks_secrets),
+        cmocka_unit_test(test_reference_matches_docs),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
