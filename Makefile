@@ -3,12 +3,13 @@
 #   make           build fcgi-app
 #   make up        start the native stack (MODE=baseline|cached), make down
 #   make env       KEY=value lines for the running stack
-#   make test      unit + integration tests (private stack on side ports)
+#   make test      lint, unit + integration tests (private stack on side ports)
+#   make lint      shellcheck, shfmt -d and one-library checks on every shell file
 #   make bench     before/after load test (SCENARIO=seed|capacity)
 #   make demo      deps check, build, up, bench, print the report
 #   make test-compose  the Docker Compose stack, built and started for real
 
-.PHONY: all deps build up down env status test unit asan valgrind fuzz integration \
+.PHONY: all deps build up down env status test lint unit asan valgrind fuzz integration \
         bench demo test-compose clean purge
 
 all: build
@@ -50,6 +51,9 @@ integration: build
 # Everything, with one closing "N passed, N failed" line.
 test:
 	@scripts/run-tests
+
+lint:
+	@scripts/lint
 
 bench: build
 	scripts/bench

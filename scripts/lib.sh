@@ -6,10 +6,17 @@
 #
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"     # from scripts/
 #   PROG=bench                                      # prefix for messages
+#
+# Helpers by concern: messages (say, warn, die), tools (need, first_cmd),
+# waiting (eventually, quiet), processes (pid_alive), ports (port_taken,
+# free_port), HTTP (http, header, ready) and test checks (pass, fail, info,
+# check, check_eq, tests_done).
 
 # ROOT: the repository's top folder.
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PROG=${PROG:-$(basename "$0")}
+
+# --- messages ---------------------------------------------------------------
 
 # usage: say MESSAGE...    e.g. say "starting the pool"
 # Prints "PROG: MESSAGE" on stdout.
@@ -26,6 +33,8 @@ die() {
   exit 1
 }
 
+# --- tools ------------------------------------------------------------------
+
 # usage: need COMMAND PACKAGE    e.g. need wrk wrk
 # Exits with a message naming the Debian/Ubuntu package when COMMAND is
 # missing.
@@ -33,6 +42,16 @@ need() {
   command -v "$1" >/dev/null 2>&1 ||
     die "'$1' not found; install the Debian/Ubuntu package '$2' (or run: make deps)"
 }
+
+# usage: first_cmd COMMAND...    e.g. client=$(first_cmd mariadb mysql)
+# Prints the path of the first COMMAND that exists; nothing when none does.
+first_cmd() {
+  local c
+  for c in "$@"; do command -v "$c" 2>/dev/null && return 0; done
+  return 0
+}
+
+# --- waiting and processes --------------------------------------------------
 
 # usage: eventually SECONDS COMMAND...   e.g. eventually 10 redis_ping
 # Runs COMMAND every 0.1 s until it succeeds (0) or SECONDS pass (1).
@@ -46,6 +65,32 @@ eventually() {
   return 1
 }
 
+# usage: quiet COMMAND...    e.g. eventually 10 quiet redis_ping
+# Runs COMMAND with its output (stdout and stderr) discarded.
+quiet() { "$@" >/dev/null 2>&1; }
+
+# usage: pid_alive PIDFILE    e.g. pid_alive "$RUN_DIR/redis/redis.pid"
+# True when PIDFILE exists and names a live process.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
+
+# usage: no_service_starts COMMAND...   e.g. no_service_starts apt-get install -y redis-server
+# Runs COMMAND (a package install, as root) with a policy-rc.d that stops
+# packages from starting system services; removes it again afterwards.
+no_service_starts() {
+  local policy=/usr/sbin/policy-rc.d rc=0
+  if [ -e "$policy" ]; then
+    "$@"
+    return
+  fi
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod +x "$policy"
+  "$@" || rc=$?
+  rm -f "$policy"
+  return "$rc"
+}
+
+# --- ports ------------------------------------------------------------------
+
 # usage: port_taken PORT    e.g. port_taken 5000 && die "port 5000 is busy"
 # True when something accepts TCP connections on 127.0.0.1:PORT.
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -58,3 +103,75 @@ free_port() {
   while port_taken "$p"; do p=$((p + 1)); done
   printf '%s\n' "$p"
 }
+
+# --- HTTP -------------------------------------------------------------------
+
+# usage: http METHOD PATH [CURL_ARGS...]    e.g. http GET '/products?limit=2'
+# Requests $HTTP_URL$PATH (10 s limit); sets STATUS (000 when no answer),
+# BODY, HEADERS (CR removed) and TIME (seconds).
+# shellcheck disable=SC2034 # the variables are the result, for the caller
+http() {
+  local method=$1 path=$2 out meta
+  shift 2
+  out=$(mktemp)
+  meta=$(curl -s -X "$method" -D "$out.h" -o "$out" -w '%{http_code} %{time_total}' \
+    --max-time 10 "$@" "$HTTP_URL$path") || meta="000 0"
+  STATUS=${meta% *}
+  TIME=${meta#* }
+  BODY=$(cat "$out")
+  HEADERS=$(tr -d '\r' <"$out.h" 2>/dev/null)
+  rm -f "$out" "$out.h"
+}
+
+# usage: header NAME [FILE]    e.g. check_eq cached HIT "$(header x-cache)"
+# Prints the value of response header NAME (any case) from FILE, or from
+# $HEADERS (set by http) when no FILE is given; the last one wins.
+header() {
+  { if [ $# -gt 1 ]; then tr -d '\r' <"$2"; else printf '%s\n' "${HEADERS:-}"; fi; } |
+    awk -v h="$1:" 'tolower($1) == tolower(h) {sub(/^[^:]*: */, ""); v=$0} END {print v}'
+}
+
+# usage: ready [URL]    e.g. eventually 10 ready "http://127.0.0.1:5000"
+# True when URL (default $HTTP_URL) answers GET /readyz with 200.
+ready() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${1:-$HTTP_URL}/readyz")" = 200 ]
+}
+
+# --- test checks ------------------------------------------------------------
+# Checks print "PASS name" or "FAIL name: why" (scripts/run-tests counts
+# these lines) and count into PASSED and FAILED.
+PASSED=0
+FAILED=0
+
+# usage: pass NAME    e.g. pass "stack_up"
+pass() {
+  PASSED=$((PASSED + 1))
+  printf 'PASS %s\n' "$1"
+}
+
+# usage: fail NAME WHY    e.g. fail "stack_up" "nginx did not start"
+fail() {
+  FAILED=$((FAILED + 1))
+  printf 'FAIL %s: %s\n' "$1" "${2:-failed}"
+}
+
+# usage: info MESSAGE...    e.g. info "--- test_api.sh"
+# Prints "INFO MESSAGE": context for the reader, not a check.
+info() { printf 'INFO %s\n' "$*"; }
+
+# usage: check NAME COMMAND...    e.g. check "socket exists" test -S "$sock"
+# Passes when COMMAND succeeds; the failure names the command.
+check() {
+  local name=$1
+  shift
+  if "$@"; then pass "$name"; else fail "$name" "'$*' was false"; fi
+}
+
+# usage: check_eq NAME EXPECTED ACTUAL    e.g. check_eq "status" 200 "$STATUS"
+check_eq() {
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# usage: tests_done    e.g. as the last line of a test script
+# Exits 0 when no check failed, else 1.
+tests_done() { exit $((FAILED > 0)); }

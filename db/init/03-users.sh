@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # The application's database users, least privilege:
 #   products_reader: SELECT on products.products (every read, and readiness)
 #   products_writer: SELECT, INSERT, UPDATE, DELETE on products.products
@@ -6,6 +6,10 @@
 # Runs as the official MySQL image's init script (/docker-entrypoint-initdb.d,
 # root over the local socket with MYSQL_ROOT_PASSWORD) and from scripts/stack
 # (MYSQL_SOCKET set, root without a password).
+# Standalone on purpose, not sourcing scripts/lib.sh: inside the database
+# container only db/init is mounted (compose.yaml), and the official
+# entrypoint may source this file into its own shell, where our helpers
+# could shadow its functions.
 set -eu
 
 : "${APP_DB_READER_PASSWORD:?set APP_DB_READER_PASSWORD}"

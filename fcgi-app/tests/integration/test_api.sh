@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The HTTP contract through nginx: bodies equal the table, validation
 # errors name the parameter, 404/405 are JSON, health endpoints answer.
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # Rows as "id<TAB>name<TAB>price" with prices at two decimals, from the
 # API (JSON) and from MySQL directly, so the two can be compared exactly.
@@ -87,4 +88,4 @@ check_eq "readyz mode" cached "$(printf '%s' "$BODY" | jq -r .mode)"
 http HEAD /products -I
 check_eq "HEAD /products" 200 "$STATUS"
 
-finish
+tests_done

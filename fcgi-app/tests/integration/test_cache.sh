@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Cache-aside behaviour: MISS then HIT, the TTL, Redis down and back,
 # MySQL down, baseline mode, and a responder killed with SIGKILL.
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-redis FLUSHALL > /dev/null
+redis FLUSHALL >/dev/null
 http GET '/products?limit=10'
 check_eq "first read is a MISS" MISS "$(header x-cache)"
 first=$BODY
@@ -33,7 +34,7 @@ check_eq "redis down: BYPASS" BYPASS "$(header x-cache)"
 http GET /readyz
 check_eq "redis down: readyz 503" 503 "$STATUS"
 check_eq "redis down: readyz names redis" down "$(printf '%s' "$BODY" | jq -r .redis)"
-"$STACK" up > /dev/null
+"$STACK" up >/dev/null
 # Each responder thread skips Redis for 500 ms after a failed connect.
 hit_again() { http GET '/products?limit=10' && [ "$(header x-cache)" = HIT ]; }
 check "redis back: HIT again within 3 s" eventually 3 hit_again
@@ -47,13 +48,13 @@ check "mysql down: 503 body is JSON" eval "printf '%s' \"\$BODY\" | jq -e .error
 check "mysql down: answered within 2 s (took ${TIME}s)" awk -v t="$TIME" 'BEGIN {exit !(t < 2)}'
 http GET '/products?limit=10'
 check_eq "mysql down, cached: still 200" 200 "$STATUS"
-"$STACK" up > /dev/null
+"$STACK" up >/dev/null
 eventually 10 ready
 http GET '/products?limit=7'
 check_eq "mysql back: 200" 200 "$STATUS"
 
 # Baseline: no cache, and every request pays the delay inside MySQL.
-MODE=baseline "$STACK" mode baseline > /dev/null
+MODE=baseline "$STACK" mode baseline >/dev/null
 before=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
 http GET '/products?limit=10'
 check_eq "baseline: BYPASS" BYPASS "$(header x-cache)"
@@ -68,7 +69,7 @@ check "baseline: every request ran on MySQL ($((after - before)) statements for 
 http GET /readyz
 check_eq "baseline: readyz 200" 200 "$STATUS"
 check_eq "baseline: redis unused" unused "$(printf '%s' "$BODY" | jq -r .redis)"
-MODE=cached "$STACK" mode cached > /dev/null
+MODE=cached "$STACK" mode cached >/dev/null
 
 # A responder killed with SIGKILL: multiwatch replaces it, nothing fails.
 pool=$(cat "$POOL_PID_FILE")
@@ -84,4 +85,4 @@ check_eq "SIGKILL of one responder: 50 requests after it, non-200" 0 "$bad"
 check "multiwatch replaced the killed responder" \
   eventually 10 sh -c "[ \$(pgrep -P $pool | wc -l) -eq $before ] && ! kill -0 $victim 2>/dev/null"
 
-finish
+tests_done

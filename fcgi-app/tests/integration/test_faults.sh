@@ -4,30 +4,46 @@
 # pool restart, a responder SIGKILLed; then a read-after-write consistency
 # run and the stampede guard measured against no guard. Each prints what it
 # measured and asserts it.
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 LOAD_LOG=$(mktemp)
 trap 'rm -f "$LOAD_LOG"' EXIT
-command -v wrk >/dev/null || { fail "wrk installed" "install the 'wrk' package (make deps)"; finish; }
+command -v wrk >/dev/null || {
+  fail "wrk installed" "install the 'wrk' package (make deps)"
+  tests_done
+}
 
 # load SECONDS PATH &: wrk in the background; result_of parses its RESULT.
 start_load() {
-  wrk -t2 -c50 -d"$1"s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL$2" > "$LOAD_LOG" 2>&1 &
+  wrk -t2 -c50 -d"$1"s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL$2" >"$LOAD_LOG" 2>&1 &
   LOAD_PID=$!
 }
 declare -A R
 # Fills R from the RESULT line of the last run.
 parse_load() {
-  local kv
+  local kv kvs
   R=()
-  for kv in $(sed -n 's/^RESULT //p' "$LOAD_LOG"); do R[${kv%%=*}]=${kv#*=}; done
-  [ -n "${R[requests]:-}" ] || { cat "$LOAD_LOG"; R[requests]=0; R[non2xx]=-1; R[socket_errors]=-1; }
+  read -ra kvs <<<"$(sed -n 's/^RESULT //p' "$LOAD_LOG")"
+  for kv in "${kvs[@]}"; do R[${kv%%=*}]=${kv#*=}; done
+  [ -n "${R[requests]:-}" ] || {
+    cat "$LOAD_LOG"
+    R[requests]=0
+    R[non2xx]=-1
+    R[socket_errors]=-1
+  }
 }
-finish_load() { wait "$LOAD_PID"; parse_load; }
+finish_load() {
+  wait "$LOAD_PID"
+  parse_load
+}
 show() { info "$1: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"; }
 
 HOT='/products?limit=20'
-warm() { http GET "$HOT"; http GET "$HOT"; }
+warm() {
+  http GET "$HOT"
+  http GET "$HOT"
+}
 
 # 1. Redis killed and restarted during load.
 warm
@@ -35,13 +51,14 @@ start_load 12 "$HOT"
 sleep 3
 kill "$(cat "$REDIS_PID_FILE")"
 sleep 4
-"$STACK" up > /dev/null
+"$STACK" up >/dev/null
 finish_load
 show "redis restart"
 check_eq "redis restart: non-2xx" 0 "${R[non2xx]}"
 check_eq "redis restart: socket errors" 0 "${R[socket_errors]}"
 check "redis restart: answered from MySQL while away (bypass=${R[bypass]})" test "${R[bypass]}" -gt 0
-http GET "$HOT"; http GET "$HOT"
+http GET "$HOT"
+http GET "$HOT"
 check_eq "redis restart: cache used again afterwards" HIT "$(header x-cache)"
 
 # 2. Database stopped while the cache is warm, longer than the TTL.
@@ -56,7 +73,7 @@ http PUT /products/1 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Content-Type: a
 check_eq "db down: a write gets 503" 503 "$STATUS"
 check "db down: the 503 says why" eval "printf '%s' \"\$BODY\" | jq -e '.error | test(\"database\")' >/dev/null"
 sleep $((CACHE_TTL_S + 2))
-"$STACK" up > /dev/null
+"$STACK" up >/dev/null
 finish_load
 show "db outage"
 check_eq "db outage: non-2xx" 0 "${R[non2xx]}"
@@ -72,7 +89,7 @@ survivors() { # responders from $old still alive
 }
 start_load 10 "$HOT"
 sleep 3
-"$STACK" restart-pool > /dev/null
+"$STACK" restart-pool >/dev/null
 # Still under full load: a responder must stop after its current request,
 # not wait for an idle moment that a busy pool never has.
 sleep 3
@@ -106,11 +123,11 @@ check "consistency: stale_reads=0" grep -q ' stale_reads=0 ' <<<"$out"
 # 5. Stampede: MySQL queries while one hot key expires again and again
 # under 50 connections, with and without the guard.
 stampede() { # guard
-  CACHE_GUARD=$1 "$STACK" mode cached > /dev/null
-  redis FLUSHALL > /dev/null
+  CACHE_GUARD=$1 "$STACK" mode cached >/dev/null
+  redis FLUSHALL >/dev/null
   local before after
   before=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
-  wrk -t2 -c50 -d10s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL/products?limit=30" > "$LOAD_LOG" 2>&1
+  wrk -t2 -c50 -d10s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL/products?limit=30" >"$LOAD_LOG" 2>&1
   after=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
   # Each MySQL read is two statements: the delay and the SELECT.
   echo $(((after - before) / 2))
@@ -125,4 +142,4 @@ check "stampede: the guard cuts MySQL reads at least 3x ($guarded vs $unguarded)
 check "stampede: about one rebuild per expiry ($guarded for 10 s / ${CACHE_TTL_S}s TTL)" test "$guarded" -le $((10 / CACHE_TTL_S + 3))
 check_eq "stampede: guarded run non-2xx" 0 "${R[non2xx]}"
 
-finish
+tests_done

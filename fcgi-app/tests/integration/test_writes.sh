@@ -2,7 +2,8 @@
 # Writes: authorisation, validation, statuses, and invalidation that makes
 # every later read see the write. Also: the read-only database user
 # really cannot write.
-source "$(dirname "$0")/lib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 AUTH=(-H "Authorization: Bearer $ADMIN_TOKEN")
 JSON=(-H "Content-Type: application/json")
@@ -39,7 +40,8 @@ big=$(head -c 5000 /dev/zero | tr '\0' 'a')
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data "{\"name\":\"$big\",\"price\":1}"
 check_eq "body over the limit: 413" 413 "$STATUS"
 check "413 body is JSON" eval "printf '%s' \"\$BODY\" | jq -e .error >/dev/null"
-huge=$(mktemp); head -c 70000 /dev/zero | tr '\0' 'a' > "$huge"
+huge=$(mktemp)
+head -c 70000 /dev/zero | tr '\0' 'a' >"$huge"
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data-binary "@$huge"
 rm -f "$huge"
 check_eq "body over nginx's limit: 413" 413 "$STATUS"
@@ -56,7 +58,8 @@ check_eq "DELETE missing id: 404" 404 "$STATUS"
 check_eq "no stray rows from rejected writes" 0 "$(sql "SELECT COUNT(*) FROM products WHERE name = 'x'")"
 
 # Create, read, update, delete, each visible at once through the cache.
-http GET /products?limit=1000 > /dev/null; http GET /products?limit=1000
+http GET /products?limit=1000 >/dev/null
+http GET /products?limit=1000
 check_eq "list cached before the writes" HIT "$(header x-cache)"
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Lamp \"Nova\" ☀","price":12.345}'
 check_eq "create: 201" 201 "$STATUS"
@@ -91,13 +94,13 @@ check "delete: gone from the cached list at once" \
 # Least privilege: the read user cannot write, the write user cannot DDL.
 client=$(command -v mariadb || command -v mysql)
 if MYSQL_PWD=$MYSQL_PASSWORD "$client" --no-defaults --protocol=socket --socket="$MYSQL_SOCKET" \
-   -u"$MYSQL_USER" products -e "UPDATE products SET price = 1 WHERE id = 1" 2>/dev/null; then
+  -u"$MYSQL_USER" products -e "UPDATE products SET price = 1 WHERE id = 1" 2>/dev/null; then
   fail "reader cannot UPDATE" "the UPDATE succeeded"
 else
   pass "reader cannot UPDATE"
 fi
 if MYSQL_PWD=$MYSQL_WRITE_PASSWORD "$client" --no-defaults --protocol=socket --socket="$MYSQL_SOCKET" \
-   -u"$MYSQL_WRITE_USER" products -e "DROP TABLE products" 2>/dev/null; then
+  -u"$MYSQL_WRITE_USER" products -e "DROP TABLE products" 2>/dev/null; then
   fail "writer cannot DROP" "the DROP succeeded"
 else
   pass "writer cannot DROP"
@@ -106,8 +109,8 @@ fi
 # Persistent connections closed by the server while idle (wait_timeout):
 # the next read and the next write still succeed on a fresh connection.
 sql "SET GLOBAL wait_timeout = 2"
-MODE=cached "$STACK" mode cached > /dev/null   # nothing changed: no restart
-"$STACK" restart-pool > /dev/null              # new responders, new sessions
+MODE=cached "$STACK" mode cached >/dev/null # nothing changed: no restart
+"$STACK" restart-pool >/dev/null            # new responders, new sessions
 eventually 10 ready
 # Enough requests that every responder opens its connections (which one
 # takes a request is up to the kernel), then let them all idle out.
@@ -122,19 +125,19 @@ idle_round() { # price -> number of non-2xx among 3 x POOL_SIZE writes and reads
   done
   echo "$bad"
 }
-idle_round 2 > /dev/null
+idle_round 2 >/dev/null
 sleep 4
 check_eq "writes and reads after the server closed idle connections: non-200" 0 "$(idle_round 3)"
 http GET /products/2
 check_eq "and the reads show the write" 3 "$(printf '%s' "$BODY" | jq .price)"
 sql "SET GLOBAL wait_timeout = 28800"
-"$STACK" restart-pool > /dev/null
+"$STACK" restart-pool >/dev/null
 eventually 10 ready
 
 # Without ADMIN_TOKEN the write endpoints are disabled.
-ADMIN_TOKEN= "$STACK" mode cached > /dev/null
+ADMIN_TOKEN='' "$STACK" mode cached >/dev/null
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"x","price":1}'
 check_eq "no ADMIN_TOKEN configured: 403" 403 "$STATUS"
-"$STACK" mode cached > /dev/null
+"$STACK" mode cached >/dev/null
 
-finish
+tests_done
