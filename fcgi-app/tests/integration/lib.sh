@@ -20,3 +20,41 @@ sql() {
 # usage: redis ARGS...    e.g. redis FLUSHALL
 # redis-cli on the private stack's socket.
 redis() { redis-cli -s "$REDIS_SOCKET" "$@"; }
+
+# Load runs: wrk with count.lua, which ends with one "RESULT key=value ..."
+# line (requests, ok, non2xx, socket_errors, hit, miss, stale, bypass, other,
+# p99_ms, max_ms). Each test sets LOAD_LOG=$(mktemp) and removes it.
+declare -A R
+
+# usage: start_load SECONDS PATH [CONNECTIONS]    e.g. start_load 10 /products
+# Starts wrk (2 threads, 50 connections by default) in the background;
+# LOAD_PID is its pid.
+start_load() {
+  wrk -t2 -c"${3:-50}" -d"$1"s --timeout 10s -s "$(dirname "${BASH_SOURCE[0]}")/count.lua" \
+    "$HTTP_URL$2" >"$LOAD_LOG" 2>&1 &
+  LOAD_PID=$!
+}
+
+# usage: parse_load    e.g. parse_load; echo "${R[requests]}"
+# Fills R from the RESULT line in LOAD_LOG (failed counts when there is none).
+parse_load() {
+  local kv kvs
+  R=()
+  read -ra kvs <<<"$(sed -n 's/^RESULT //p' "$LOAD_LOG")"
+  for kv in "${kvs[@]}"; do R[${kv%%=*}]=${kv#*=}; done
+  [ -n "${R[requests]:-}" ] || {
+    cat "$LOAD_LOG"
+    R=([requests]=0 [non2xx]=-1 [socket_errors]=-1 [max_ms]=99999)
+  }
+}
+
+# usage: finish_load    e.g. start_load 5 /products; finish_load
+# Waits for the background wrk and parses its result.
+finish_load() {
+  wait "$LOAD_PID"
+  parse_load
+}
+
+# usage: show LABEL    e.g. show "redis restart"
+# Prints the last run's RESULT line as INFO.
+show() { info "$1: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"; }

@@ -14,31 +14,6 @@ command -v wrk >/dev/null || {
   tests_done
 }
 
-# load SECONDS PATH &: wrk in the background; result_of parses its RESULT.
-start_load() {
-  wrk -t2 -c50 -d"$1"s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL$2" >"$LOAD_LOG" 2>&1 &
-  LOAD_PID=$!
-}
-declare -A R
-# Fills R from the RESULT line of the last run.
-parse_load() {
-  local kv kvs
-  R=()
-  read -ra kvs <<<"$(sed -n 's/^RESULT //p' "$LOAD_LOG")"
-  for kv in "${kvs[@]}"; do R[${kv%%=*}]=${kv#*=}; done
-  [ -n "${R[requests]:-}" ] || {
-    cat "$LOAD_LOG"
-    R[requests]=0
-    R[non2xx]=-1
-    R[socket_errors]=-1
-  }
-}
-finish_load() {
-  wait "$LOAD_PID"
-  parse_load
-}
-show() { info "$1: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"; }
-
 HOT='/products?limit=20'
 warm() {
   http GET "$HOT"

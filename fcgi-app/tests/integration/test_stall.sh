@@ -7,16 +7,18 @@
 # that a kept connection pins (the old design), requests queue behind idle
 # connections for up to nginx's keepalive_timeout.
 source "$(dirname "$0")/lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 LOAD_LOG=$(mktemp)
 MISS_PIDS=()
 cleanup() {
   [ ${#MISS_PIDS[@]} -eq 0 ] || kill "${MISS_PIDS[@]}" 2>/dev/null
   rm -f "$LOAD_LOG"
-  RESPONDER_THREADS=$SAVED_THREADS CACHE_TTL_S=$CACHE_TTL_S DB_DELAY_MS=$SAVED_DELAY "$STACK" up > /dev/null 2>&1
+  RESPONDER_THREADS=$SAVED_THREADS CACHE_TTL_S=$CACHE_TTL_S DB_DELAY_MS=$SAVED_DELAY "$STACK" up >/dev/null 2>&1
 }
 trap cleanup EXIT
-command -v wrk >/dev/null || { fail "wrk installed" "install the 'wrk' package (make deps)"; finish; }
+command -v wrk >/dev/null || {
+  fail "wrk installed" "install the 'wrk' package (make deps)"
+  tests_done
+}
 SAVED_THREADS=$("$STACK" env | sed -n 's/^RESPONDER_THREADS=//p')
 SAVED_DELAY=$DB_DELAY_MS
 THREADS=8
@@ -28,18 +30,17 @@ DB_DELAY_MS=1000
 HIT_MAX_MS=$((DB_DELAY_MS / 2))
 MARGIN_MS=400
 # A long TTL: the HIT load below must not include expiry rebuilds.
-RESPONDER_THREADS=$THREADS CACHE_TTL_S=600 DB_DELAY_MS=$DB_DELAY_MS "$STACK" up > /dev/null || { fail "pool restarted" "stack up failed"; finish; }
+RESPONDER_THREADS=$THREADS CACHE_TTL_S=600 DB_DELAY_MS=$DB_DELAY_MS "$STACK" up >/dev/null || {
+  fail "pool restarted" "stack up failed"
+  tests_done
+}
 eventually 10 ready
 total_threads=$((POOL_SIZE * THREADS))
 
-# load CONNECTIONS SECONDS PATH: wrk with count.lua; fills R from RESULT.
-declare -A R
+# load CONNECTIONS SECONDS PATH: one wrk run in the foreground; fills R.
 load() {
-  local kv
-  wrk -t1 -c"$1" -d"$2"s --timeout 10s -s "$HERE/count.lua" "$HTTP_URL$3" > "$LOAD_LOG" 2>&1
-  R=()
-  for kv in $(sed -n 's/^RESULT //p' "$LOAD_LOG"); do R[${kv%%=*}]=${kv#*=}; done
-  [ -n "${R[requests]:-}" ] || { cat "$LOAD_LOG"; R=([requests]=0 [non2xx]=-1 [socket_errors]=-1 [max_ms]=99999); }
+  start_load "$2" "$3" "$1"
+  finish_load
 }
 # FastCGI connections open on the pool's socket (nginx's kept ones included).
 kept() { ss -x state established 2>/dev/null | grep -c "$FCGI_SOCKET"; }
@@ -48,13 +49,21 @@ kept() { ss -x state established 2>/dev/null | grep -c "$FCGI_SOCKET"; }
 misses() {
   local i
   for ((i = 0; i < $1; i++)); do
-    (n=0; while :; do
-      curl -s -o /dev/null --max-time 10 "$HTTP_URL/products?limit=2&offset=$((RANDOM * 20 + i * 7 + n))"
-      n=$((n + 1)); done) &
+    (
+      n=0
+      while :; do
+        curl -s -o /dev/null --max-time 10 "$HTTP_URL/products?limit=2&offset=$((RANDOM * 20 + i * 7 + n))"
+        n=$((n + 1))
+      done
+    ) &
     MISS_PIDS+=($!)
   done
 }
-stop_misses() { kill "${MISS_PIDS[@]}" 2>/dev/null; wait "${MISS_PIDS[@]}" 2>/dev/null; MISS_PIDS=(); }
+stop_misses() {
+  kill "${MISS_PIDS[@]}" 2>/dev/null
+  wait "${MISS_PIDS[@]}" 2>/dev/null
+  MISS_PIDS=()
+}
 
 # Open many kept connections: a burst of 100 concurrent clients, then idle.
 http GET /products
@@ -68,7 +77,7 @@ check "more kept connections ($idle) than pool threads ($total_threads)" [ "$idl
 misses 2
 load 20 4 /products
 stop_misses
-info "cached, with misses running: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"
+show "cached, with misses running"
 check_eq "cached: no failed request" "0 0" "${R[non2xx]} ${R[socket_errors]}"
 check "cached: HITs served (${R[hit]:-0})" [ "${R[hit]:-0}" -gt 100 ]
 check_eq "cached: every answer a HIT" "${R[requests]}" "${R[hit]:-0}"
@@ -78,18 +87,18 @@ check "cached: slowest HIT ${R[max_ms]} ms < ${HIT_MAX_MS} ms" \
 # Baseline: every request is a MySQL read of DB_DELAY_MS. With fewer
 # clients than one responder has threads (and MySQL connections), none may
 # wait for another's, whichever responders nginx's kept connections lead to.
-"$STACK" mode baseline > /dev/null
+"$STACK" mode baseline >/dev/null
 # Re-open kept connections to the new responders, then let the burst's
 # queued 1 s reads drain (100 clients, 32 threads).
 load 100 1 /products
 sleep 5
 load $((THREADS - 2)) 4 /products
-info "baseline: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"
+show "baseline"
 check_eq "baseline: no failed request" "0 0" "${R[non2xx]} ${R[socket_errors]}"
 # Each client completes a request every DB_DELAY_MS (+ overhead).
 expected=$(((THREADS - 2) * 4000 / DB_DELAY_MS))
 check "baseline: ${R[requests]} requests, at least half of $expected" [ "${R[requests]}" -ge $((expected / 2)) ]
 check "baseline: slowest request ${R[max_ms]} ms <= ${DB_DELAY_MS} ms + margin" \
   awk -v m="${R[max_ms]}" -v l="$((DB_DELAY_MS + MARGIN_MS))" 'BEGIN {exit !(m <= l)}'
-"$STACK" mode cached > /dev/null
-finish
+"$STACK" mode cached >/dev/null
+tests_done
