@@ -4,7 +4,7 @@
 #   make up        start the native stack (MODE=baseline|cached), make down
 #   make env       KEY=value lines for the running stack
 #   make test      unit + integration tests (private stack on side ports)
-#   make bench     before/after load test (SCENARIO=seed|capacity)
+#   make bench     before/after load test (SCENARIO=seed|capacity|ceiling)
 #   make demo      deps check, build, up, bench, print the report
 #   make test-compose  the Docker Compose stack, built and started for real
 
