@@ -14,7 +14,10 @@ set -u
 tmp=$(mktemp -d)
 ref_pid=
 cleanup() {
-  if [ -n "$ref_pid" ]; then kill "$ref_pid" 2>/dev/null; wait "$ref_pid" 2>/dev/null; fi
+  if [ -n "$ref_pid" ]; then
+    kill "$ref_pid" 2>/dev/null
+    wait "$ref_pid" 2>/dev/null
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -33,7 +36,7 @@ fi
 
 log=$tmp/ceiling.log
 if SCENARIO=ceiling ROUNDS=3 ROUND_S=1 CONNS="50 100" BENCH_RESULTS_DIR=$results \
-  "$ROOT/scripts/bench" > "$log" 2>&1; then
+  "$ROOT/scripts/bench" >"$log" 2>&1; then
   pass ceiling_runs
 else
   fail ceiling_runs "exited non-zero: $(tail -n 5 "$log" | tr '\n' ' ')"
@@ -42,13 +45,16 @@ fi
 dir=$(cd "$results/latest" 2>/dev/null && pwd -P) || dir=none
 case $dir in
   *-ceiling) pass ceiling_latest ;;
-  *) fail ceiling_latest "results/latest points at $dir"; finish ;;
+  *)
+    fail ceiling_latest "results/latest points at $dir"
+    finish
+    ;;
 esac
 json=$dir/ceiling.json
 
 # jq_check NAME FILTER: PASS when FILTER is true of ceiling.json.
 jq_check() {
-  if jq -e "$2" "$json" > /dev/null 2>&1; then pass "$1"; else fail "$1" "not true: $2"; fi
+  if jq -e "$2" "$json" >/dev/null 2>&1; then pass "$1"; else fail "$1" "not true: $2"; fi
 }
 jq_check ceiling_json_parses .
 check_eq ceiling_cases "limit5:50 limit100:50 limit1000:50 limit100:100" \
@@ -63,7 +69,7 @@ missing=$(jq -r '.answers[] | select(.skipped == null) as $a
       | select($a[$s][.] == null) | "\($s).\(.)"] as $side
   | [("project", "ceiling") as $s | ("rps", "p99_ms", "errors")
       | select(($a[$s][.] | length) != 3) | "\($s).\(.)[3]"] as $rounds
-  | ($top + $side + $rounds)[] | "\($a.id)@\($a.conns): \(.)"' "$json" 2> /dev/null) ||
+  | ($top + $side + $rounds)[] | "\($a.id)@\($a.conns): \(.)"' "$json" 2>/dev/null) ||
   missing="ceiling.json unreadable"
 if [ -z "$missing" ]; then pass ceiling_json_fields; else fail ceiling_json_fields "$(printf "%s" "$missing" | tr "\n" " ")"; fi
 jq_check ceiling_json_meta '.rounds == 3 and .round_s == 1 and .ceiling.processes > 0
@@ -93,7 +99,7 @@ check_eq ceiling_report_rows 4 "$(grep -c '^| `GET /products' "$report")"
 # project's responders answer now (a HIT, warmed the same way).
 cp -r "$dir/answers" "$tmp/answers"
 spawn-fcgi -n -s "$tmp/ref.sock" -- "$ROOT/fcgi-app/build/ceiling" "$tmp/answers" \
-  > "$tmp/ref.log" 2>&1 &
+  >"$tmp/ref.log" 2>&1 &
 ref_pid=$!
 eventually 5 test -S "$tmp/ref.sock" || fail ceiling_reference_starts "$(cat "$tmp/ref.log")"
 ask() { # socket query
@@ -105,26 +111,26 @@ body_after_headers() {
   tail -c "+$(($(LC_ALL=C awk '{ n += length($0) + 1 } $0 == "\r" { print n; exit }' "$1") + 1))" "$1"
 }
 while read -r id q; do
-  ask "$tmp/ref.sock" "$q" > "$tmp/ref.$id"
+  ask "$tmp/ref.sock" "$q" >"$tmp/ref.$id"
   if cmp -s "$tmp/answers/$id" "$tmp/ref.$id"; then
     pass "ceiling_reference_bytes_$id"
   else
     fail "ceiling_reference_bytes_$id" "$(cmp "$tmp/answers/$id" "$tmp/ref.$id" 2>&1)"
   fi
   curl -s --max-time 5 -o /dev/null "$HTTP_URL/products${q:+?$q}"
-  ask "$FCGI_SOCKET" "$q" > "$tmp/app.$id"
+  ask "$FCGI_SOCKET" "$q" >"$tmp/app.$id"
   curl -s --max-time 5 -o "$tmp/http.$id" "$HTTP_URL/products${q:+?$q}"
-  body_after_headers "$tmp/ref.$id" > "$tmp/refbody.$id"
-  body_after_headers "$tmp/app.$id" > "$tmp/appbody.$id"
+  body_after_headers "$tmp/ref.$id" >"$tmp/refbody.$id"
+  body_after_headers "$tmp/app.$id" >"$tmp/appbody.$id"
   if [ -s "$tmp/refbody.$id" ] && cmp -s "$tmp/refbody.$id" "$tmp/appbody.$id" &&
     cmp -s "$tmp/refbody.$id" "$tmp/http.$id"; then
     pass "ceiling_body_equals_project_$id"
   else
-    fail "ceiling_body_equals_project_$id" "reference $(wc -c < "$tmp/refbody.$id") bytes, responder $(wc -c < "$tmp/appbody.$id"), nginx $(wc -c < "$tmp/http.$id")"
+    fail "ceiling_body_equals_project_$id" "reference $(wc -c <"$tmp/refbody.$id") bytes, responder $(wc -c <"$tmp/appbody.$id"), nginx $(wc -c <"$tmp/http.$id")"
   fi
-  len=$(tr -d '\r' < "$tmp/ref.$id" | sed -n 's/^Content-Length: //p' | head -n 1)
-  check_eq "ceiling_content_length_$id" "$(wc -c < "$tmp/refbody.$id" | tr -d ' ')" "$len"
-done < "$tmp/answers/index"
+  len=$(tr -d '\r' <"$tmp/ref.$id" | sed -n 's/^Content-Length: //p' | head -n 1)
+  check_eq "ceiling_content_length_$id" "$(wc -c <"$tmp/refbody.$id" | tr -d ' ')" "$len"
+done <"$tmp/answers/index"
 unknown=$(ask "$tmp/ref.sock" 'limit=7' | tr -d '\r')
 case $unknown in
   "Status: 404"*'{"error":'*) pass ceiling_reference_unknown_query_404 ;;
