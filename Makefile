@@ -5,7 +5,7 @@
 #   make env       KEY=value lines for the running stack
 #   make test      lint, unit + integration tests (private stack on side ports)
 #   make lint      shellcheck, shfmt -d and one-library checks on every shell file
-#   make bench     before/after load test (SCENARIO=seed|capacity)
+#   make bench     before/after load test (SCENARIO=seed|capacity|ceiling)
 #   make demo      deps check, build, up, bench, print the report
 #   make test-compose  the Docker Compose stack, built and started for real
 
