@@ -16,4 +16,4 @@ fi
 out=$(env -i CACHE_TTL_S=bad "$bin" --help-config)
 check_eq "--help-config works with a bad environment" "$(cat "$doc")" "$out"
 
-finish
+tests_done

@@ -32,4 +32,4 @@ http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Prepared again","
 check_eq "with INSERT granted again the same write succeeds: 201" 201 "$STATUS"
 [ "$STATUS" != 201 ] || http DELETE "$(header location)" "${AUTH[@]}"
 
-finish
+tests_done
