@@ -40,14 +40,14 @@ if SCENARIO=ceiling ROUNDS=3 ROUND_S=1 CONNS="50 100" BENCH_RESULTS_DIR=$results
   pass ceiling_runs
 else
   fail ceiling_runs "exited non-zero: $(tail -n 5 "$log" | tr '\n' ' ')"
-  finish
+  tests_done
 fi
 dir=$(cd "$results/latest" 2>/dev/null && pwd -P) || dir=none
 case $dir in
   *-ceiling) pass ceiling_latest ;;
   *)
     fail ceiling_latest "results/latest points at $dir"
-    finish
+    tests_done
     ;;
 esac
 json=$dir/ceiling.json
@@ -137,4 +137,4 @@ case $unknown in
   *) fail ceiling_reference_unknown_query_404 "got: $(printf '%s' "$unknown" | head -c 200)" ;;
 esac
 
-finish
+tests_done
