@@ -60,6 +60,12 @@ static const struct config_entry config_table[] = {
      false},
     /* 0 turns the stampede guard off (for measuring what it saves). */
     {"CACHE_GUARD", CONFIG_INT, "1", 0, 1, FIELD(cache_guard), false},
+    /* 1: hot answers also kept in each responder process, invalidated by
+     * Redis (docs/hot-path-cache.md); 0: every hit asks Redis. */
+    {"CACHE_L1", CONFIG_INT, "1", 0, 1, FIELD(cache_l1), false},
+    /* Per process; entries past it are evicted, least recently used first. */
+    {"CACHE_L1_MAX_BYTES", CONFIG_INT, "4194304", 65536, 1073741824,
+     FIELD(cache_l1_max_bytes), false},
     {"ADMIN_TOKEN", CONFIG_STRING, NULL, 16, STR_MAX, FIELD(admin_token), true},
     {"BODY_MAX_BYTES", CONFIG_INT, "4096", 64, 1048576, FIELD(body_max_bytes),
      false},

@@ -28,10 +28,13 @@
 #include "app.h"
 #include "cache.h"
 #include "config.h"
+#include "l1.h"
 #include "log.h"
+#include "products.h"
 #include "response.h"
 #include "router.h"
 #include "store.h"
+#include "tracking.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -219,6 +222,16 @@ static int open_app(struct app *app, const struct config *cfg)
      * writes still invalidate, so a later cached run cannot serve data from
      * before them. */
     app->cache = cache_open(&redis);
+    /* L1 and its invalidation connection: once per process, before any
+     * thread starts; every thread's app points at the same two. */
+    if (cfg->mode == APP_MODE_CACHED && cfg->cache_l1) {
+        app->l1 = l1_open((size_t)cfg->cache_l1_max_bytes);
+        app->tracking = app->l1 ? tracking_open(&redis, PRODUCTS_GEN_KEY,
+                                                app->l1)
+                                : NULL;
+        if (app->tracking == NULL)
+            return -1;
+    }
     return app->reader && app->writer && app->cache ? 0 : -1;
 }
 
@@ -227,6 +240,8 @@ static void close_app(struct app *app)
     store_close(app->reader);
     store_close(app->writer);
     cache_close(app->cache);
+    tracking_close(app->tracking);
+    l1_close(app->l1);
 }
 
 int main(int argc, char **argv)

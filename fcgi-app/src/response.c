@@ -16,11 +16,15 @@ int response_send(struct FCGX_Stream *out, const struct reply *r,
     char head[512];
     int n;
 
-    n = snprintf(head, sizeof(head), "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s",
-                 r->status, reply_status_text(r->status),
+    n = snprintf(head, sizeof(head),
+                 "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s", r->status,
+                 reply_status_text(r->status),
                  r->auth_challenge ? "WWW-Authenticate: Bearer\r\n" : "",
                  r->x_cache ? "X-Cache: " : "", r->x_cache ? r->x_cache : "",
-                 r->x_cache ? "\r\n" : "", r->allow ? "Allow: " : "",
+                 r->x_cache ? "\r\n" : "",
+                 r->x_cache_layer ? "X-Cache-Layer: " : "",
+                 r->x_cache_layer ? r->x_cache_layer : "",
+                 r->x_cache_layer ? "\r\n" : "", r->allow ? "Allow: " : "",
                  r->allow ? r->allow : "", r->allow ? "\r\n" : "",
                  r->location[0] ? "Location: " : "", r->location,
                  r->location[0] ? "\r\n" : "");
