@@ -17,14 +17,16 @@ calls_but_ping() {
   redis INFO commandstats | tr -d '\r' | grep '^cmdstat_' | grep -Ev '^cmdstat_(ping|info|config)' |
     sed 's/^[^:]*:calls=\([0-9]*\),.*/\1/' | awk '{n += $1} END {print n + 0}'
 }
-# GET $1 on $2 (default: the stack) N times; prints how many answers were L1
+# GET $1 on $3 (default: the stack) $2 times; prints how many answers were
+# L1, then how many were HIT (from either layer)
 l1_answers() { # path count [url]
-  local i n=0
+  local i n=0 hits=0 h
   for ((i = 0; i < $2; i++)); do
-    curl -s -D - -o /dev/null --max-time 5 "${3:-$HTTP_URL}$1" | tr -d '\r' |
-      grep -qi '^x-cache-layer: L1' && n=$((n + 1))
+    h=$(curl -s -D - -o /dev/null --max-time 5 "${3:-$HTTP_URL}$1" | tr -d '\r')
+    grep -qi '^x-cache-layer: L1' <<<"$h" && n=$((n + 1))
+    grep -qi '^x-cache: HIT' <<<"$h" && hits=$((hits + 1))
   done
-  echo "$n"
+  echo "$n $hits"
 }
 
 # 1. Strict path (a second host with CACHE_L1=0): one command per HIT.
@@ -32,14 +34,20 @@ if ! start_second_host "$HOST2_PORT" CACHE_L1=0; then
   fail "second host (L1 off) started" "see $HOST2_DIR/logs"
   finish
 fi
-curl -s -o /dev/null "$HOST2_URL$HOT"
-curl -s -o /dev/null "$HOST2_URL$HOT"
-redis CONFIG RESETSTAT >/dev/null
-strict_l1=$(l1_answers "$HOT" 40 "$HOST2_URL")
-mget=$(calls mget)
-total=$(calls_but_ping)
-info "strict path: 40 HITs -> $mget MGET, $total commands (liveness PINGs aside):" \
-  "$(redis INFO commandstats | tr -d '\r' | grep '^cmdstat_' | cut -d, -f1 | tr '\n' ' ')"
+# The fresh marker lasts CACHE_TTL_S: on a busy machine 40 requests may
+# outlast it, and a rebuild's commands would be counted. Up to 3 tries for
+# a run in which every answer was a HIT.
+for try in 1 2 3; do
+  curl -s -o /dev/null "$HOST2_URL$HOT"
+  curl -s -o /dev/null "$HOST2_URL$HOT"
+  redis CONFIG RESETSTAT >/dev/null
+  read -r strict_l1 hits < <(l1_answers "$HOT" 40 "$HOST2_URL")
+  mget=$(calls mget)
+  total=$(calls_but_ping)
+  info "strict path, try $try: 40 reads, $hits HIT -> $mget MGET, $total commands (liveness PINGs aside):" \
+    "$(redis INFO commandstats | tr -d '\r' | grep '^cmdstat_' | cut -d, -f1 | tr '\n' ' ')"
+  [ "$hits" = 40 ] && break
+done
 check_eq "strict path: no L1 answers with CACHE_L1=0" 0 "$strict_l1"
 check_eq "strict path: one MGET per HIT" 40 "$mget"
 check_eq "strict path: one command per HIT, nothing else" 40 "$total"
@@ -51,7 +59,7 @@ stop_second_host
 redis FLUSHALL >/dev/null
 curl -s -o /dev/null "$HTTP_URL$HOT"
 redis CONFIG RESETSTAT >/dev/null
-l1=$(l1_answers "$HOT" 60)
+read -r l1 _ < <(l1_answers "$HOT" 60)
 mget=$(calls mget)
 info "L1: 60 reads -> $l1 answered from L1, $mget MGET (pool of $POOL_SIZE)"
 check "L1: most reads answered from process memory ($l1 of 60)" test "$l1" -ge 30

@@ -13,6 +13,7 @@
 #include "fakes/fakes.h"
 #include "l1.h"
 #include "products.h"
+#include "request.h"
 #include "tracking.h"
 
 static struct config cfg;
@@ -363,6 +364,28 @@ static void test_get_one(void **state)
     reply_free(&r);
 }
 
+/* The longest keys the handlers can build are stored whole (one
+ * CACHE_KEY_MAX for every file; products.c checks it at compile time). */
+static void test_longest_keys_fit(void **state)
+{
+    struct reply r;
+    char query[64], key[CACHE_KEY_MAX];
+
+    (void)state;
+    snprintf(query, sizeof(query), "limit=%u&offset=%u",
+             (unsigned)REQUEST_LIMIT_MAX, (unsigned)REQUEST_OFFSET_MAX);
+    get_list(query, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    snprintf(key, sizeof(key), "products:list:%u:%u",
+             (unsigned)REQUEST_LIMIT_MAX, (unsigned)REQUEST_OFFSET_MAX);
+    assert_non_null(fake_cache_value(key));
+    reply_init(&r);
+    products_get(&app, "4294967295", &r);
+    assert_int_equal(r.status, 404);
+    reply_free(&r);
+}
+
 /* --- L1 --- */
 
 static void l1_on(void)
@@ -483,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_query_is_400_without_io, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hit_is_one_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_longest_keys_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_of_older_generation_is_not_served, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_store_of_older_generation_keeps_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jitter_survives_zero_stale_window, setup, teardown),
