@@ -10,6 +10,7 @@
 #include "tracking.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -172,6 +173,24 @@ static bool apply(struct tracking *t, const redisReply *r)
     return false;
 }
 
+/* Applies every complete message hiredis' parser holds (the set-up's
+ * blocking reads may have buffered some). false on a bad one. */
+static bool apply_parsed(struct tracking *t)
+{
+    void *reply = NULL;
+
+    while (redisReaderGetReply(t->ctx->reader, &reply) == REDIS_OK &&
+           reply != NULL) {
+        bool ok = apply(t, reply);
+
+        freeReplyObject(reply);
+        if (!ok)
+            return false;
+        reply = NULL;
+    }
+    return t->ctx->reader->err == 0;
+}
+
 /* Reads what is there without waiting. false when the connection is gone
  * or said something unexpected. */
 static bool drain(struct tracking *t)
@@ -179,27 +198,17 @@ static bool drain(struct tracking *t)
     char buf[4096];
 
     for (;;) {
-        ssize_t n = recv(t->ctx->fd, buf, sizeof(buf), MSG_DONTWAIT);
-        void *reply = NULL;
+        ssize_t n;
 
+        if (!apply_parsed(t))
+            return false;
+        n = recv(t->ctx->fd, buf, sizeof(buf), MSG_DONTWAIT);
         if (n == 0)
             return false;
         if (n < 0)
             return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
         if (redisReaderFeed(t->ctx->reader, buf, (size_t)n) != REDIS_OK)
             return false;
-        while (redisReaderGetReply(t->ctx->reader, &reply) == REDIS_OK &&
-               reply != NULL) {
-            bool ok = apply(t, reply);
-            freeReplyObject(reply);
-            if (!ok)
-                return false;
-            reply = NULL;
-        }
-        if (t->ctx->reader->err != 0)
-            return false;
-        if ((size_t)n < sizeof(buf))
-            return true;
     }
 }
 
