@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "l1.h"
 
@@ -132,6 +133,57 @@ static void test_bytes_body_verbatim(void **state)
     l1_close(l1);
 }
 
+/* Threads of one process share the store: concurrent puts, gets and
+ * invalidations keep it within its bound and consistent (run under ASan
+ * and valgrind by make asan / make valgrind). */
+static struct l1 *shared;
+#define SHARED_MAX 16384
+
+static void *hammer(void *arg)
+{
+    unsigned int seed = (unsigned int)(uintptr_t)arg;
+    char key[16], body[600], *got;
+    size_t len;
+
+    memset(body, 'b', sizeof(body));
+    for (int i = 0; i < 20000; i++) {
+        int op = rand_r(&seed) % 100;
+
+        snprintf(key, sizeof(key), "k%d", rand_r(&seed) % 64);
+        if (op < 50) {
+            if (l1_get(shared, key, 0, &got, &len)) {
+                if (len > sizeof(body) || memcmp(got, body, len) != 0)
+                    abort();
+                free(got);
+            }
+        } else if (op < 98) {
+            l1_put(shared, key, body, (size_t)(rand_r(&seed) % 600), FOREVER,
+                   l1_ticket(shared));
+        } else {
+            l1_invalidate_all(shared);
+        }
+        if (l1_bytes(shared) > SHARED_MAX)
+            abort();
+    }
+    return NULL;
+}
+
+static void test_threads_share_one_store(void **state)
+{
+    pthread_t threads[4];
+
+    (void)state;
+    shared = l1_open(SHARED_MAX);
+    for (uintptr_t i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, hammer,
+                                        (void *)(i + 1)),
+                         0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    assert_true(l1_bytes(shared) <= SHARED_MAX);
+    l1_close(shared);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_entry_larger_than_bound_is_refused),
         cmocka_unit_test(test_invalidate_all_and_tickets),
         cmocka_unit_test(test_bytes_body_verbatim),
+        cmocka_unit_test(test_threads_share_one_store),
     };
     return cmocka_run_group_tests_name("l1", tests, NULL, NULL);
 }
