@@ -122,9 +122,9 @@ static redisReply *command(struct cache *c, const char *fmt, ...)
     return reply;
 }
 
-/* Reads the n replies of commands already appended; NULL entries never
- * come back: on any I/O error the connection is dropped and -1 returned
- * (replies read so far are freed). Error replies are returned as they are. */
+/* Reads the n replies of commands already appended into replies[]. 0 with
+ * every reply set (error replies included, as they are), or -1 on an I/O
+ * error: the connection is dropped and replies read so far are freed. */
 static int pipeline(struct cache *c, redisReply **replies, int n)
 {
     for (int i = 0; i < n; i++) {
