@@ -8,13 +8,18 @@
 #include "config.h"
 
 struct cache;
+struct l1;
 struct store;
+struct tracking;
 
 struct app {
     const struct config *cfg;
     struct cache *cache;  /* Redis; used for reads in cached mode only */
     struct store *reader; /* MySQL as the read-only user */
     struct store *writer; /* MySQL as the write user */
+    /* Per process, shared by its threads; NULL unless CACHE_L1=1. */
+    struct l1 *l1;             /* in-process copy of hot answers */
+    struct tracking *tracking; /* keeps l1 coherent (Redis invalidations) */
 };
 
 #endif

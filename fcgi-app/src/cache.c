@@ -1,13 +1,13 @@
 /*
  * cache: hiredis behind the small interface of cache.h. Every command goes
- * through command(), which connects on demand and drops the connection on
- * any I/O error so the next call starts clean.
+ * through command() or pipeline(), which connect on demand and drop the
+ * connection on any I/O error so the next call starts clean.
  */
 #include "cache.h"
 
 #include <hiredis/hiredis.h>
 #include <stdarg.h>
-#include <stdbool.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,6 @@
 /* After a failed connect, requests skip Redis for this long instead of
  * paying a connect attempt each. */
 #define CACHE_RETRY_MS 500
-#define CACHE_KEY_MAX 256
 
 struct cache {
     redisContext *ctx;
@@ -33,6 +32,8 @@ struct cache {
     long long retry_at_ms;
     char lock_token[48];
 };
+
+static atomic_ulong handles_opened;
 
 struct cache *cache_open(const struct cache_options *opt)
 {
@@ -49,9 +50,11 @@ struct cache *cache_open(const struct cache_options *opt)
     c->port = opt->port;
     c->timeout.tv_sec = opt->timeout_ms / 1000;
     c->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
-    /* Unique per process and handle: only the holder may release a lock. */
-    snprintf(c->lock_token, sizeof(c->lock_token), "%ld-%lld", (long)getpid(),
-             clock_now_ms());
+    /* Unique per process and handle (each thread of a responder opens its
+     * own, in the same millisecond): only the holder may release a lock. */
+    snprintf(c->lock_token, sizeof(c->lock_token), "%ld-%lld-%lu",
+             (long)getpid(), clock_now_ms(),
+             atomic_fetch_add(&handles_opened, 1));
     return c;
 }
 
@@ -124,134 +127,259 @@ static redisReply *command(struct cache *c, const char *fmt, ...)
     return reply;
 }
 
-static bool parse_u64(const redisReply *r, uint64_t *out)
+/* Reads the n replies of commands already appended into replies[]. 0 with
+ * every reply set (error replies included, as they are), or -1 on an I/O
+ * error: the connection is dropped and replies read so far are freed. */
+static int pipeline(struct cache *c, redisReply **replies, int n)
 {
-    char *end = NULL;
+    for (int i = 0; i < n; i++) {
+        replies[i] = NULL;
+        if (redisGetReply(c->ctx, (void **)&replies[i]) != REDIS_OK ||
+            replies[i] == NULL) {
+            disconnect(c, c->ctx->errstr);
+            for (int j = 0; j < i; j++)
+                freeReplyObject(replies[j]);
+            return -1;
+        }
+    }
+    return 0;
+}
 
+static void free_replies(redisReply **replies, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (replies[i] != NULL)
+            freeReplyObject(replies[i]);
+}
+
+static bool parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (len == 0 || len > 20)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool reply_u64(const redisReply *r, uint64_t *out)
+{
     if (r->type == REDIS_REPLY_INTEGER) {
         *out = (uint64_t)r->integer;
         return true;
     }
-    if (r->type != REDIS_REPLY_STRING)
-        return false;
-    *out = strtoull(r->str, &end, 10);
-    return end != r->str && *end == '\0';
+    return r->type == REDIS_REPLY_STRING && parse_u64(r->str, r->len, out);
 }
 
-int cache_generation(struct cache *c, const char *gen_key, uint64_t *gen)
+/* Creates a missing generation counter. Start from the clock in
+ * microseconds: after a Redis restart the counter is far ahead of any
+ * generation a slow writer may still hold, so its late store can never be
+ * read. */
+static int create_generation(struct cache *c, const char *gen_key)
 {
-    redisReply *r = command(c, "GET %s", gen_key);
+    redisReply *r = command(c, "SET %s %lld NX", gen_key,
+                            clock_now_ms() * 1000);
 
     if (r == NULL)
         return -1;
-    if (r->type == REDIS_REPLY_NIL) {
-        freeReplyObject(r);
-        /* Start from the clock in microseconds: after a Redis restart the
-         * counter is far ahead of any generation a slow writer may still
-         * hold, so its late store can never be read. */
-        r = command(c, "SET %s %lld NX", gen_key, clock_now_ms() * 1000);
-        if (r == NULL)
-            return -1;
-        freeReplyObject(r);
-        r = command(c, "GET %s", gen_key);
-        if (r == NULL)
-            return -1;
-    }
-    if (!parse_u64(r, gen)) {
-        freeReplyObject(r);
-        return -1;
-    }
     freeReplyObject(r);
     return 0;
 }
 
-int cache_bump_generation(struct cache *c, const char *gen_key)
+/* Splits a stored value "<gen>\n<body>" into its tag and a malloc'd copy
+ * of the body. false when the value has no valid tag. */
+static bool unpack(const redisReply *v, uint64_t *tag, char **body,
+                   size_t *len)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        redisReply *r;
+    const char *nl;
 
-        /* Make sure a fresh counter also starts from the clock. */
-        uint64_t unused;
-        if (cache_generation(c, gen_key, &unused) != 0) {
-            c->retry_at_ms = 0; /* a write may retry at once */
-            continue;
-        }
-        r = command(c, "INCR %s", gen_key);
-        if (r != NULL) {
-            freeReplyObject(r);
-            return 0;
-        }
-        c->retry_at_ms = 0;
-    }
-    return -1;
+    if (v->type != REDIS_REPLY_STRING)
+        return false;
+    nl = memchr(v->str, '\n', v->len < 22 ? v->len : 22);
+    if (nl == NULL || !parse_u64(v->str, (size_t)(nl - v->str), tag))
+        return false;
+    if (body == NULL)
+        return true;
+    *len = v->len - (size_t)(nl - v->str) - 1;
+    *body = malloc(*len + 1);
+    if (*body == NULL)
+        return false;
+    memcpy(*body, nl + 1, *len);
+    (*body)[*len] = '\0';
+    return true;
 }
 
-enum cache_result cache_get(struct cache *c, const char *key, char **body,
-                            size_t *len)
+/* The fresh marker vouches for the body when it names the same
+ * generation. */
+static bool marker_matches(const redisReply *m, uint64_t tag)
 {
-    redisReply *r = command(c, "MGET %s %s:fresh", key, key);
-    enum cache_result result = CACHE_MISS;
+    uint64_t marked;
 
+    return m->type == REDIS_REPLY_STRING && parse_u64(m->str, m->len, &marked) &&
+           marked == tag;
+}
+
+enum cache_result cache_read(struct cache *c, const char *gen_key,
+                             const char *key, bool want_ttl,
+                             struct cache_entry *e)
+{
+    int n = want_ttl ? 2 : 1;
+
+    e->body = NULL;
+    e->len = 0;
+    e->fresh_ms = -1;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        redisReply *r[2];
+        uint64_t tag;
+        enum cache_result result = CACHE_MISS;
+
+        if (!connect_if_needed(c))
+            return CACHE_DOWN;
+        /* MGET is atomic: generation, body and marker are one snapshot. */
+        if (redisAppendCommand(c->ctx, "MGET %s %s %s:fresh", gen_key, key,
+                               key) != REDIS_OK ||
+            (want_ttl &&
+             redisAppendCommand(c->ctx, "PTTL %s:fresh", key) != REDIS_OK)) {
+            disconnect(c, "could not queue the read");
+            return CACHE_DOWN;
+        }
+        if (pipeline(c, r, n) != 0)
+            return CACHE_DOWN;
+        if (r[0]->type != REDIS_REPLY_ARRAY || r[0]->elements != 3) {
+            free_replies(r, n);
+            metrics_count(METRIC_REDIS_ERRORS);
+            return CACHE_DOWN;
+        }
+        if (r[0]->element[0]->type == REDIS_REPLY_NIL) {
+            free_replies(r, n);
+            if (attempt > 0 || create_generation(c, gen_key) != 0)
+                return CACHE_DOWN;
+            continue;
+        }
+        if (!reply_u64(r[0]->element[0], &e->gen)) {
+            free_replies(r, n);
+            return CACHE_DOWN;
+        }
+        if (unpack(r[0]->element[1], &tag, NULL, NULL) && tag == e->gen) {
+            if (!unpack(r[0]->element[1], &tag, &e->body, &e->len)) {
+                free_replies(r, n);
+                return CACHE_DOWN; /* out of memory: answer from MySQL */
+            }
+            result = marker_matches(r[0]->element[2], tag) ? CACHE_HIT
+                                                          : CACHE_STALE;
+            if (result == CACHE_HIT && want_ttl &&
+                r[1]->type == REDIS_REPLY_INTEGER && r[1]->integer > 0)
+                e->fresh_ms = r[1]->integer;
+        }
+        free_replies(r, n);
+        return result;
+    }
+    return CACHE_DOWN;
+}
+
+enum cache_result cache_poll(struct cache *c, const char *key,
+                             struct cache_entry *e, bool *lock_held)
+{
+    redisReply *r = command(c, "MGET %s %s:fresh %s:lock:%llu", key, key, key,
+                            (unsigned long long)e->gen);
+    enum cache_result result = CACHE_MISS;
+    uint64_t tag;
+
+    e->body = NULL;
+    e->len = 0;
+    e->fresh_ms = -1;
+    *lock_held = false;
     if (r == NULL)
         return CACHE_DOWN;
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
         freeReplyObject(r);
         return CACHE_DOWN;
     }
-    if (r->element[0]->type == REDIS_REPLY_STRING) {
-        *body = malloc(r->element[0]->len + 1);
-        if (*body == NULL) {
+    *lock_held = r->element[2]->type == REDIS_REPLY_STRING;
+    /* Built under the generation waited for, or a later one: either was
+     * read after this request began. */
+    if (unpack(r->element[0], &tag, NULL, NULL) && tag >= e->gen) {
+        if (!unpack(r->element[0], &tag, &e->body, &e->len)) {
             freeReplyObject(r);
             return CACHE_DOWN;
         }
-        memcpy(*body, r->element[0]->str, r->element[0]->len);
-        (*body)[r->element[0]->len] = '\0';
-        *len = r->element[0]->len;
-        result = r->element[1]->type == REDIS_REPLY_STRING ? CACHE_HIT
-                                                           : CACHE_STALE;
+        result = marker_matches(r->element[1], tag) ? CACHE_HIT : CACHE_STALE;
     }
     freeReplyObject(r);
     return result;
 }
 
-int cache_store(struct cache *c, const char *key, const char *body, size_t len,
-                long long fresh_ms, long long keep_s)
+int cache_bump_generation(struct cache *c, const char *gen_key)
 {
-    redisReply *r;
-    int rc = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        redisReply *r[2];
 
-    if (!connect_if_needed(c))
-        return -1;
-    /* Body first, then the marker: a reader never sees "fresh" without the
-     * body it vouches for. Pipelined: one round trip. */
-    if (redisAppendCommand(c->ctx, "SET %s %b EX %lld", key, body, len,
-                           keep_s) != REDIS_OK ||
-        redisAppendCommand(c->ctx, "SET %s:fresh 1 PX %lld", key,
-                           fresh_ms) != REDIS_OK) {
-        /* Half a pipeline may sit in the output buffer: start afresh. */
-        disconnect(c, "could not queue the store");
+        if (!connect_if_needed(c)) {
+            c->retry_at_ms = 0; /* a write may retry at once */
+            continue;
+        }
+        /* A missing counter starts from the clock, then moves on: both in
+         * one round trip. */
+        if (redisAppendCommand(c->ctx, "SET %s %lld NX", gen_key,
+                               clock_now_ms() * 1000) != REDIS_OK ||
+            redisAppendCommand(c->ctx, "INCR %s", gen_key) != REDIS_OK) {
+            disconnect(c, "could not queue the bump");
+            c->retry_at_ms = 0;
+            continue;
+        }
+        if (pipeline(c, r, 2) != 0) {
+            c->retry_at_ms = 0;
+            continue;
+        }
+        if (r[1]->type == REDIS_REPLY_INTEGER) {
+            free_replies(r, 2);
+            return 0;
+        }
+        log_msg(LOG_WARN, "cache", "redis refused the generation bump: %s",
+                r[1]->type == REDIS_REPLY_ERROR ? r[1]->str : "odd reply");
+        free_replies(r, 2);
+        metrics_count(METRIC_REDIS_ERRORS);
         return -1;
     }
-    for (int i = 0; i < 2; i++) {
-        if (redisGetReply(c->ctx, (void **)&r) != REDIS_OK || r == NULL) {
-            disconnect(c, c->ctx->errstr);
-            return -1;
-        }
-        if (r->type == REDIS_REPLY_ERROR) {
-            log_msg(LOG_WARN, "cache", "redis refused a store: %s", r->str);
-            metrics_count(METRIC_REDIS_ERRORS);
-            rc = -1; /* e.g. OOM: keep reading so the replies stay paired */
-        }
-        freeReplyObject(r);
-    }
-    return rc;
+    return -1;
+}
+
+int cache_store(struct cache *c, const char *key, uint64_t gen,
+                const char *body, size_t len, long long fresh_ms,
+                long long keep_ms)
+{
+    /* Body and marker in one step, and never over an entry of a later
+     * generation: a rebuild that read MySQL before a write and lands after
+     * a newer rebuild must not push the newer entry out. */
+    static const char script[] =
+        "local cur = redis.call('GET', KEYS[1]) "
+        "if cur then "
+        "  local tag = tonumber(string.match(cur, '^(%d+)\\n')) "
+        "  if tag and tag > tonumber(ARGV[1]) then return 0 end "
+        "end "
+        "redis.call('SET', KEYS[1], ARGV[1] .. '\\n' .. ARGV[2], 'PX', ARGV[3]) "
+        "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4]) "
+        "return 1";
+    redisReply *r = command(c, "EVAL %s 2 %s %s:fresh %llu %b %lld %lld",
+                            script, key, key, (unsigned long long)gen, body,
+                            len, keep_ms, fresh_ms);
+
+    if (r == NULL)
+        return -1;
+    freeReplyObject(r);
+    return 0;
 }
 
 enum cache_lock_result cache_lock(struct cache *c, const char *key,
-                                  long long ttl_ms)
+                                  uint64_t gen, long long ttl_ms)
 {
-    redisReply *r = command(c, "SET %s:lock %s NX PX %lld", key,
-                            c->lock_token, ttl_ms);
+    redisReply *r = command(c, "SET %s:lock:%llu %s NX PX %lld", key,
+                            (unsigned long long)gen, c->lock_token, ttl_ms);
     enum cache_lock_result result;
 
     if (r == NULL)
@@ -262,32 +390,18 @@ enum cache_lock_result cache_lock(struct cache *c, const char *key,
     return result;
 }
 
-void cache_unlock(struct cache *c, const char *key)
+void cache_unlock(struct cache *c, const char *key, uint64_t gen)
 {
     /* Compare-and-delete in one step, so a lock that expired and was taken
      * by another responder is left alone. */
     static const char script[] =
         "if redis.call('get', KEYS[1]) == ARGV[1] then "
         "return redis.call('del', KEYS[1]) else return 0 end";
-    char lock_key[CACHE_KEY_MAX];
-    redisReply *r;
+    redisReply *r = command(c, "EVAL %s 1 %s:lock:%llu %s", script, key,
+                            (unsigned long long)gen, c->lock_token);
 
-    snprintf(lock_key, sizeof(lock_key), "%s:lock", key);
-    r = command(c, "EVAL %s 1 %s %s", script, lock_key, c->lock_token);
     if (r != NULL)
         freeReplyObject(r);
-}
-
-int cache_lock_held(struct cache *c, const char *key)
-{
-    redisReply *r = command(c, "EXISTS %s:lock", key);
-    int held;
-
-    if (r == NULL)
-        return -1;
-    held = r->type == REDIS_REPLY_INTEGER && r->integer > 0;
-    freeReplyObject(r);
-    return held;
 }
 
 int cache_ping(struct cache *c)

@@ -4,15 +4,23 @@
  * failure waits a short back-off before trying again, so a dead Redis costs
  * requests nothing. Knows nothing about products: callers build the keys.
  *
- * A cached value is two keys: "<key>" holds the body, kept for ttl + the
- * stale window, and "<key>:fresh" marks it fresh for the TTL. "<key>:lock"
- * is the rebuild lock. The only file that includes hiredis.h.
+ * An entry is two keys, both written by one script:
+ *   "<key>"        "<gen>\n<body>": the body, tagged with the generation it
+ *                  was built under, kept for the fresh time + stale window;
+ *   "<key>:fresh"  "<gen>": present while that body is fresh.
+ * A read is one MGET of the generation key and both entry keys, so a HIT
+ * costs one round trip and one command, and the three values come from one
+ * instant. "<key>:lock:<gen>" is the rebuild lock of one generation.
  */
 #ifndef CACHE_H
 #define CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The longest key (with its terminating NUL) a caller may build. */
+#define CACHE_KEY_MAX 128
 
 struct cache;
 
@@ -26,42 +34,58 @@ struct cache_options {
 enum cache_result { CACHE_HIT, CACHE_STALE, CACHE_MISS, CACHE_DOWN };
 enum cache_lock_result { CACHE_LOCK_ACQUIRED, CACHE_LOCK_BUSY, CACHE_LOCK_DOWN };
 
+/* What a read found. body is malloc'd (caller frees) on HIT and STALE. */
+struct cache_entry {
+    uint64_t gen;       /* the generation the read saw (or waited for) */
+    char *body;         /* exactly the stored body bytes, NUL-terminated */
+    size_t len;
+    long long fresh_ms; /* HIT with want_ttl: ms of freshness left; else -1 */
+};
+
 /* Allocates a handle (no connection yet). NULL when out of memory. The
  * strings in opt are copied. */
 struct cache *cache_open(const struct cache_options *opt);
 void cache_close(struct cache *c);
 
 /*
- * Reads the generation counter at gen_key, creating it (from the clock, so a
- * restarted, empty Redis never reuses an old number) when missing. Returns 0,
- * or -1 when Redis is down.
+ * Reads key under the current generation at gen_key, in one round trip:
+ * HIT (tagged with the current generation and fresh), STALE (current
+ * generation, no longer fresh), MISS (absent, or built under another
+ * generation) or DOWN. with want_ttl a PTTL of the fresh marker rides in the
+ * same round trip (for copies that must not outlive it). A missing
+ * generation key is created (from the clock, so a restarted, empty Redis
+ * never reuses an old number), which costs a second trip once.
  */
-int cache_generation(struct cache *c, const char *gen_key, uint64_t *gen);
+enum cache_result cache_read(struct cache *c, const char *gen_key,
+                             const char *key, bool want_ttl,
+                             struct cache_entry *e);
 
-/* Advances the generation: every key built from the old one is orphaned.
- * Returns 0, or -1 when Redis is down (after one reconnect attempt). */
+/*
+ * A waiter's look, in one command (so the two facts come from one instant):
+ * the entry of key built under e->gen or later, and whether the rebuild
+ * lock of e->gen is still held (*lock_held). HIT, STALE, MISS or DOWN.
+ */
+enum cache_result cache_poll(struct cache *c, const char *key,
+                             struct cache_entry *e, bool *lock_held);
+
+/* Advances the generation: every entry built under the old one stops
+ * matching. Returns 0, or -1 when Redis is down (after one reconnect). */
 int cache_bump_generation(struct cache *c, const char *gen_key);
 
-/* Looks key up. On HIT or STALE, *body is a malloc'd copy (caller frees)
- * of exactly the stored bytes and *len its length. */
-enum cache_result cache_get(struct cache *c, const char *key, char **body,
-                            size_t *len);
+/* Stores body under key tagged with gen: fresh for fresh_ms, kept for
+ * keep_ms (>= fresh_ms). An entry of a later generation is never replaced
+ * by this one (a slow rebuild landing late). 0, or -1 on failure. */
+int cache_store(struct cache *c, const char *key, uint64_t gen,
+                const char *body, size_t len, long long fresh_ms,
+                long long keep_ms);
 
-/* Stores body under key, fresh for fresh_ms and kept for keep_s seconds. */
-int cache_store(struct cache *c, const char *key, const char *body, size_t len,
-                long long fresh_ms, long long keep_s);
-
-/* Takes the rebuild lock of key for ttl_ms (SET NX PX: a holder that dies
- * lets it expire by itself). */
+/* Takes the rebuild lock of key under gen for ttl_ms (SET NX PX: a holder
+ * that dies lets it expire by itself). */
 enum cache_lock_result cache_lock(struct cache *c, const char *key,
-                                  long long ttl_ms);
+                                  uint64_t gen, long long ttl_ms);
 
 /* Releases the lock if this handle still holds it. */
-void cache_unlock(struct cache *c, const char *key);
-
-/* 1 while someone holds the rebuild lock of key, 0 when nobody does, -1
- * when Redis is down. */
-int cache_lock_held(struct cache *c, const char *key);
+void cache_unlock(struct cache *c, const char *key, uint64_t gen);
 
 /* PING. Returns 0 when Redis answers. */
 int cache_ping(struct cache *c);

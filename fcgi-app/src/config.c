@@ -80,6 +80,16 @@ static const struct config_entry config_table[] = {
     {"CACHE_GUARD", CONFIG_INT, "1", 0, 1, FIELD(cache_guard), false,
      "1: stampede guard (one rebuild per key, others wait or serve stale); "
      "0: naive cache-aside"},
+    /* docs/hot-path-cache.md */
+    {"CACHE_L1", CONFIG_INT, "1", 0, 1, FIELD(cache_l1), false,
+     "1: hot answers also kept in each responder process, invalidated by "
+     "Redis (server-assisted client-side caching); 0: every hit asks Redis"},
+    /* A few hundred hot answers; 1 MiB keeps a responder within its memory
+     * budget. */
+    {"CACHE_L1_MAX_BYTES", CONFIG_INT, "1048576", 65536, 1073741824,
+     FIELD(cache_l1_max_bytes), false,
+     "bytes of answers kept in each responder process (keys and bookkeeping "
+     "counted); least recently used entries are evicted past it"},
     {"ADMIN_TOKEN", CONFIG_STRING, NULL, 16, STR_MAX, FIELD(admin_token), true,
      "bearer token for POST, PUT and DELETE; unset: writes answer 403"},
     {"BODY_MAX_BYTES", CONFIG_INT, "4096", 64, 1048576, FIELD(body_max_bytes),

@@ -34,6 +34,8 @@ struct config {
     long long cache_lock_ms;
     long long cache_wait_ms;
     long long cache_guard; /* 1: stampede guard on; 0: naive cache-aside */
+    long long cache_l1;    /* 1: in-process copy (L1) of hot answers */
+    long long cache_l1_max_bytes;
     char admin_token[CONFIG_STR_MAX];
     long long body_max_bytes;
     long long responder_threads;

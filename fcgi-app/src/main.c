@@ -3,9 +3,10 @@
  * listening socket as fd 0 and multiwatch runs POOL_SIZE of us on it; each
  * process serves it with RESPONDER_THREADS threads (server.c).
  *
- * What is per process and shared by its threads: the settings and the two
- * MySQL connection pools (store.c; bounded by DB_CONNECTIONS). What is per
- * thread: the Redis connection (cache.c), so no lock is taken on a HIT.
+ * What is per process and shared by its threads: the settings, the two
+ * MySQL connection pools (store.c; bounded by DB_CONNECTIONS), the L1 copy
+ * and its invalidation connection (l1.c, tracking.c). What is per thread:
+ * the Redis connection (cache.c), so no lock is taken on a strict HIT.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -19,15 +20,20 @@
 #include "app.h"
 #include "cache.h"
 #include "config.h"
+#include "l1.h"
 #include "log.h"
+#include "products.h"
 #include "server.h"
 #include "store.h"
+#include "tracking.h"
 
 /* What every thread shares: built once, before the threads start. */
 struct shared {
     const struct config *cfg;
     struct store *reader;
     struct store *writer;
+    struct l1 *l1;             /* NULL unless cached mode with CACHE_L1=1 */
+    struct tracking *tracking; /* keeps l1 coherent */
 };
 
 static int make_thread_app(struct app *app, void *arg)
@@ -44,6 +50,8 @@ static int make_thread_app(struct app *app, void *arg)
     app->cfg = cfg;
     app->reader = sh->reader;
     app->writer = sh->writer;
+    app->l1 = sh->l1;
+    app->tracking = sh->tracking;
     /* Both modes keep a cache handle: baseline reads never use it, but its
      * writes still invalidate, so a later cached run cannot serve data from
      * before them. */
@@ -79,6 +87,25 @@ static int open_stores(struct shared *sh, const struct config *cfg)
     db.delay_ms = 0; /* the delay simulates a slow read, not a slow write */
     sh->writer = store_open(&db);
     return sh->reader && sh->writer ? 0 : -1;
+}
+
+/* The in-process copy and its invalidation connection: once per process,
+ * shared by every thread. */
+static int open_l1(struct shared *sh, const struct config *cfg)
+{
+    struct cache_options redis = {
+        .host = cfg->redis_host,
+        .port = (int)cfg->redis_port,
+        .socket = cfg->redis_socket,
+        .timeout_ms = cfg->redis_timeout_ms,
+    };
+
+    if (cfg->mode != APP_MODE_CACHED || !cfg->cache_l1)
+        return 0;
+    sh->l1 = l1_open((size_t)cfg->cache_l1_max_bytes);
+    if (sh->l1 != NULL)
+        sh->tracking = tracking_open(&redis, PRODUCTS_GEN_KEY, sh->l1);
+    return sh->tracking != NULL ? 0 : -1;
 }
 
 /* Every kept nginx connection is a descriptor: take the hard limit. */
@@ -132,7 +159,7 @@ int main(int argc, char **argv)
                         "initialise\n");
         return EXIT_FAILURE;
     }
-    if (open_stores(&sh, &cfg) != 0) {
+    if (open_stores(&sh, &cfg) != 0 || open_l1(&sh, &cfg) != 0) {
         fprintf(stderr, "fcgi-app: out of memory at start-up\n");
         goto close;
     }
@@ -146,6 +173,8 @@ int main(int argc, char **argv)
         status = EXIT_SUCCESS;
     log_msg(LOG_INFO, "main", "stopped");
 close:
+    tracking_close(sh.tracking);
+    l1_close(sh.l1);
     store_close(sh.reader);
     store_close(sh.writer);
     store_library_end();

@@ -4,19 +4,28 @@
  * baseline: every request runs the query (after the artificial delay) on
  * MySQL; X-Cache: BYPASS.
  *
- * cached: the key of an answer embeds the catalogue's generation
- * (products:v<gen>:list:<limit>:<offset>). A write bumps the generation
- * after its commit, so once a write has returned no reader can find an
- * entry built before it: a slow miss that read the old row stores it under
- * the old generation, where nobody looks any more.
+ * cached: an answer is stored under products:<list:limit:offset|item:id>,
+ * tagged with the catalogue's generation it was built under (cache.h has
+ * the format). One MGET reads the current generation and the entry
+ * together; an entry of another generation is a miss. A write bumps the
+ * generation after its commit, so once a write has returned no reader
+ * accepts an entry built before it: a slow miss that read the old row
+ * stores it tagged with the old generation, which nobody accepts any more
+ * (and cache_store never lets it replace a newer entry).
  *
  * Each entry is fresh for CACHE_TTL_S (+ up to 10% jitter, so keys filled
  * together do not expire together) and kept CACHE_STALE_S longer. On a miss
- * or an expired entry one responder takes the rebuild lock and queries
- * MySQL; the others serve the stale copy or, with nothing to serve, wait up
- * to CACHE_WAIT_MS for the rebuild instead of stampeding the database. While
- * MySQL is down the stale copy keeps answering. While Redis is down the
- * answer comes from MySQL (BYPASS).
+ * or an expired entry one responder takes the rebuild lock of that key and
+ * generation and queries MySQL; the others serve the stale copy of the same
+ * generation or, with nothing to serve, wait up to CACHE_WAIT_MS for the
+ * rebuild instead of stampeding the database. While MySQL is down the stale
+ * copy keeps answering. While Redis is down the answer comes from MySQL
+ * (BYPASS).
+ *
+ * L1 (CACHE_L1=1): fresh hits are also kept in this process (l1.c) and
+ * answered from there with no Redis round trip (X-Cache: HIT, X-Cache-Layer:
+ * L1) while the invalidation connection (tracking.c) is up; any change of
+ * the generation empties it. See docs/hot-path-cache.md for the guarantee.
  */
 #include "products.h"
 
@@ -28,14 +37,21 @@
 #include "cache.h"
 #include "clock.h"
 #include "json.h"
+#include "l1.h"
 #include "metrics.h"
 #include "product.h"
 #include "request.h"
 #include "store.h"
+#include "tracking.h"
 
 /* How often a waiter looks for the rebuilt entry. */
 #define WAIT_POLL_MS 10
-#define KEY_MAX 128
+
+/* The longest key: "products:" + "list:" + two 10-digit numbers. */
+#define KEY_PREFIX "products:"
+_Static_assert(sizeof(KEY_PREFIX "list:4294967295:4294967295") <=
+                   CACHE_KEY_MAX,
+               "the longest products key must fit CACHE_KEY_MAX");
 
 /* Loads one answer from MySQL and renders it: a JSON body, or a status. */
 struct loader {
@@ -91,13 +107,16 @@ static enum store_result reply_from_db(struct app *app,
     return result;
 }
 
+/* TTL plus up to 10% jitter, so entries filled together do not expire
+ * together. */
 static long long jittered_ttl_ms(const struct config *cfg)
 {
-    static unsigned int seed;
+    static _Thread_local unsigned int seed;
     long long ttl_ms = cfg->cache_ttl_s * 1000;
 
     if (seed == 0)
-        seed = (unsigned int)getpid() ^ (unsigned int)clock_now_ms();
+        seed = (unsigned int)getpid() ^ (unsigned int)clock_now_ms() ^
+               (unsigned int)(uintptr_t)&seed;
     return ttl_ms + (long long)(rand_r(&seed) % (ttl_ms / 10 + 1));
 }
 
@@ -109,15 +128,18 @@ static void send_body(struct reply *r, char *body, size_t len,
     metrics_count(m);
 }
 
-/* Stores a fresh answer: fresh for the jittered TTL, kept for the stale
- * window after it. */
-static void remember(struct app *app, const char *key, const char *body,
-                     size_t len)
+/* Stores a fresh answer: fresh for the jittered TTL, and kept for the
+ * stale window after that, counted from the same jittered instant (so with
+ * CACHE_STALE_S=0 the bodies, too, expire spread out rather than together
+ * at the TTL). */
+static void remember(struct app *app, const char *key, uint64_t gen,
+                     const char *body, size_t len)
 {
     const struct config *cfg = app->cfg;
+    long long fresh_ms = jittered_ttl_ms(cfg);
 
-    cache_store(app->cache, key, body, len, jittered_ttl_ms(cfg),
-                cfg->cache_ttl_s + cfg->cache_stale_s);
+    cache_store(app->cache, key, gen, body, len, fresh_ms,
+                fresh_ms + cfg->cache_stale_s * 1000);
 }
 
 /* Straight to MySQL: baseline mode, or Redis unavailable. */
@@ -135,7 +157,7 @@ static void read_bypass(struct app *app, const struct loader *loader,
 /* Lock holder: query MySQL, store the answer, release the lock. When MySQL
  * fails and a stale copy exists, that copy is the answer. */
 static void rebuild(struct app *app, const struct loader *loader,
-                    const char *key, char *stale, size_t stale_len,
+                    const char *key, struct cache_entry *found,
                     struct reply *r)
 {
     char *body = NULL;
@@ -144,43 +166,54 @@ static void rebuild(struct app *app, const struct loader *loader,
 
     result = reply_from_db(app, loader, r, &body, &len);
     if (result == STORE_OK && body != NULL) {
-        remember(app, key, body, len);
-        cache_unlock(app->cache, key);
-        free(stale);
+        remember(app, key, found->gen, body, len);
+        cache_unlock(app->cache, key, found->gen);
+        free(found->body);
         send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
         return;
     }
-    cache_unlock(app->cache, key);
-    if (result == STORE_DOWN && stale != NULL) {
-        send_body(r, stale, stale_len, "STALE", METRIC_CACHE_STALE);
+    cache_unlock(app->cache, key, found->gen);
+    if (result == STORE_DOWN && found->body != NULL) {
+        send_body(r, found->body, found->len, "STALE", METRIC_CACHE_STALE);
         return;
     }
-    free(stale);
+    free(found->body);
 }
 
 /* Another responder is rebuilding and there is nothing stale to serve:
- * poll for its result for a bounded time, then query MySQL ourselves. The
- * wait also ends when the lock goes without a result (the rebuild found
- * nothing, e.g. a 404, or MySQL failed): waiting longer would not help. */
+ * poll for its result for a bounded time, then query MySQL ourselves. Each
+ * poll reads the entry and the lock in one command, so a rebuild that lands
+ * between two looks cannot be mistaken for one that gave up. The wait ends
+ * early when the lock is gone without a result (the rebuild found nothing,
+ * e.g. a 404, or MySQL failed): waiting longer would not help. */
 static void wait_for_rebuild(struct app *app, const struct loader *loader,
-                             const char *key, struct reply *r)
+                             const char *key, uint64_t gen, struct reply *r)
 {
     long long deadline = clock_mono_ms() + app->cfg->cache_wait_ms;
+    struct cache_entry found = {.gen = gen};
     char *body = NULL;
     size_t len = 0;
 
     metrics_count(METRIC_CACHE_WAITED);
     while (clock_mono_ms() < deadline) {
-        enum cache_result found;
+        bool held;
 
         clock_sleep_ms(WAIT_POLL_MS);
-        found = cache_get(app->cache, key, &body, &len);
-        if (found == CACHE_HIT || found == CACHE_STALE) {
-            send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
+        switch (cache_poll(app->cache, key, &found, &held)) {
+        case CACHE_HIT:
+            send_body(r, found.body, found.len, "HIT", METRIC_CACHE_HIT);
             return;
-        }
-        if (found == CACHE_DOWN || cache_lock_held(app->cache, key) != 1)
+        case CACHE_STALE: /* e.g. fresh for less than a poll interval */
+            send_body(r, found.body, found.len, "STALE", METRIC_CACHE_STALE);
+            return;
+        case CACHE_MISS:
+            if (held)
+                continue;
             break;
+        case CACHE_DOWN:
+            break;
+        }
+        break;
     }
     if (reply_from_db(app, loader, r, &body, &len) == STORE_OK &&
         body != NULL)
@@ -191,61 +224,91 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
  * missing or expired queries MySQL itself. Kept to measure the stampede the
  * guard prevents. */
 static void rebuild_unguarded(struct app *app, const struct loader *loader,
-                              const char *key, struct reply *r)
+                              const char *key, uint64_t gen, struct reply *r)
 {
     char *body = NULL;
     size_t len = 0;
 
     if (reply_from_db(app, loader, r, &body, &len) != STORE_OK || body == NULL)
         return;
-    remember(app, key, body, len);
+    remember(app, key, gen, body, len);
     send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+}
+
+/* The L1 answers when the invalidation connection has just confirmed that
+ * nothing it holds is outdated. Otherwise *ticket is what a later l1_put()
+ * needs (taken before the Redis read) and *use_l1 says whether to fill. */
+static bool answer_from_l1(struct app *app, const char *key, bool *use_l1,
+                           uint64_t *ticket, struct reply *r)
+{
+    char *body;
+    size_t len;
+
+    *use_l1 = app->l1 != NULL && app->tracking != NULL &&
+              tracking_sync(app->tracking);
+    if (!*use_l1)
+        return false;
+    *ticket = l1_ticket(app->l1);
+    if (!l1_get(app->l1, key, clock_mono_ms(), &body, &len))
+        return false;
+    send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
+    r->x_cache_layer = "L1";
+    return true;
 }
 
 static void read_cached(struct app *app, const struct loader *loader,
                         const char *suffix, struct reply *r)
 {
-    char key[KEY_MAX];
-    char *body = NULL;
-    size_t len = 0;
-    uint64_t gen;
+    char key[CACHE_KEY_MAX];
+    struct cache_entry found;
+    bool use_l1;
+    uint64_t ticket = 0;
+    long long started;
+    int n = snprintf(key, sizeof(key), KEY_PREFIX "%s", suffix);
 
-    if (cache_generation(app->cache, PRODUCTS_GEN_KEY, &gen) != 0) {
-        read_bypass(app, loader, r);
+    if (n < 0 || (size_t)n >= sizeof(key)) {
+        read_bypass(app, loader, r); /* cannot happen: see KEY_PREFIX */
         return;
     }
-    snprintf(key, sizeof(key), "products:v%llu:%s", (unsigned long long)gen,
-             suffix);
-    switch (cache_get(app->cache, key, &body, &len)) {
+    if (answer_from_l1(app, key, &use_l1, &ticket, r))
+        return;
+    started = clock_mono_ms();
+    switch (cache_read(app->cache, PRODUCTS_GEN_KEY, key, use_l1, &found)) {
     case CACHE_HIT:
+        /* The copy expires no later than the marker: its remaining time
+         * is counted from before the read was sent. */
+        if (use_l1 && found.fresh_ms > 0)
+            l1_put(app->l1, key, found.body, found.len,
+                   started + found.fresh_ms, ticket);
         /* The stored bytes are the response body: no parse, no re-encode. */
-        send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
+        send_body(r, found.body, found.len, "HIT", METRIC_CACHE_HIT);
         return;
     case CACHE_STALE:
         if (!app->cfg->cache_guard) {
-            free(body);
-            rebuild_unguarded(app, loader, key, r);
+            free(found.body);
+            rebuild_unguarded(app, loader, key, found.gen, r);
             return;
         }
-        if (cache_lock(app->cache, key, app->cfg->cache_lock_ms) ==
+        if (cache_lock(app->cache, key, found.gen, app->cfg->cache_lock_ms) ==
             CACHE_LOCK_ACQUIRED) {
-            rebuild(app, loader, key, body, len, r);
+            rebuild(app, loader, key, &found, r);
             return;
         }
         /* Someone else refreshes it; the stale copy answers meanwhile. */
-        send_body(r, body, len, "STALE", METRIC_CACHE_STALE);
+        send_body(r, found.body, found.len, "STALE", METRIC_CACHE_STALE);
         return;
     case CACHE_MISS:
         if (!app->cfg->cache_guard) {
-            rebuild_unguarded(app, loader, key, r);
+            rebuild_unguarded(app, loader, key, found.gen, r);
             return;
         }
-        switch (cache_lock(app->cache, key, app->cfg->cache_lock_ms)) {
+        switch (cache_lock(app->cache, key, found.gen,
+                           app->cfg->cache_lock_ms)) {
         case CACHE_LOCK_ACQUIRED:
-            rebuild(app, loader, key, NULL, 0, r);
+            rebuild(app, loader, key, &found, r);
             return;
         case CACHE_LOCK_BUSY:
-            wait_for_rebuild(app, loader, key, r);
+            wait_for_rebuild(app, loader, key, found.gen, r);
             return;
         case CACHE_LOCK_DOWN:
             break;

@@ -12,6 +12,7 @@
 struct reply {
     int status;
     const char *x_cache;   /* "HIT", "MISS", "STALE", "BYPASS" or NULL */
+    const char *x_cache_layer; /* "L1" for a hit from process memory */
     const char *allow;     /* Allow header for 405, or NULL */
     char location[64];     /* Location header for 201, or "" */
     bool auth_challenge;   /* WWW-Authenticate: Bearer (with a 401) */

@@ -47,11 +47,14 @@ static void record_header(unsigned char *h, int type, int request_id,
 size_t response_head(const struct reply *r, char *out, size_t outlen)
 {
     int n = snprintf(
-        out, outlen, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s", r->status,
+        out, outlen, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s", r->status,
         reply_status_text(r->status),
         r->auth_challenge ? "WWW-Authenticate: Bearer\r\n" : "",
         r->x_cache ? "X-Cache: " : "", r->x_cache ? r->x_cache : "",
-        r->x_cache ? "\r\n" : "", r->allow ? "Allow: " : "",
+        r->x_cache ? "\r\n" : "",
+        r->x_cache_layer ? "X-Cache-Layer: " : "",
+        r->x_cache_layer ? r->x_cache_layer : "",
+        r->x_cache_layer ? "\r\n" : "", r->allow ? "Allow: " : "",
         r->allow ? r->allow : "", r->allow ? "\r\n" : "",
         r->location[0] ? "Location: " : "", r->location,
         r->location[0] ? "\r\n" : "");

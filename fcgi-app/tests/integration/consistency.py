@@ -3,7 +3,9 @@
 
 One writer PUTs ever-increasing prices for one product, pausing between
 writes; N readers GET the product and a list containing it over keep-alive
-connections. Every read records when it was sent; every write when its
+connections. PORTS may list several hosts ("5081,5085": app hosts sharing
+one Redis and MySQL): the writer uses the first, reader n uses port n mod
+count. Every read records when it was sent; every write when its
 response arrived. A read sent after a write's response must show that
 write's price or a newer one. Prints one RESULT line; exits 1 on any
 violation or error.
@@ -14,18 +16,19 @@ import sys
 import threading
 import time
 
-host, port, token = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+host, token = sys.argv[1], sys.argv[3]
+ports = [int(p) for p in sys.argv[2].split(",")]
 readers, duration = int(sys.argv[4]), float(sys.argv[5])
 PRODUCT = 5
 stop_at = time.monotonic() + duration
 writes = []  # (response received, price)
-reads = []  # (request sent, price seen, x-cache)
+reads = []  # (request sent, price seen, x-cache, x-cache-layer)
 errors = []
 lock = threading.Lock()
 
 
 def writer():
-    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn = http.client.HTTPConnection(host, ports[0], timeout=10)
     price = 1000
     while time.monotonic() < stop_at:
         price += 1
@@ -45,7 +48,7 @@ def writer():
 
 
 def reader(n):
-    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn = http.client.HTTPConnection(host, ports[n % len(ports)], timeout=10)
     paths = [f"/products/{PRODUCT}", "/products?limit=10"]
     i = n
     while time.monotonic() < stop_at:
@@ -63,7 +66,8 @@ def reader(n):
         item = doc if isinstance(doc, dict) else next(
             p for p in doc if p["id"] == PRODUCT)
         with lock:
-            reads.append((sent, item["price"], resp.getheader("X-Cache")))
+            reads.append((sent, item["price"], resp.getheader("X-Cache"),
+                          resp.getheader("X-Cache-Layer")))
 
 
 threads = [threading.Thread(target=writer)] + [
@@ -76,15 +80,16 @@ for t in threads:
 writes.sort()
 stale = 0
 j, newest = 0, None
-for sent, price, _ in sorted(reads):
+for sent, price, _, _ in sorted(reads):
     while j < len(writes) and writes[j][0] < sent:
         newest = writes[j][1]
         j += 1
     if newest is not None and price < newest:
         stale += 1
 hits = sum(1 for r in reads if r[2] == "HIT")
+l1_hits = sum(1 for r in reads if r[3] == "L1")
 print(f"RESULT reads={len(reads)} writes={len(writes)} hits={hits} "
-      f"stale_reads={stale} errors={len(errors)}")
+      f"l1_hits={l1_hits} stale_reads={stale} errors={len(errors)}")
 for e in errors[:5]:
     print("error:", e)
 sys.exit(1 if stale or errors or not writes or not hits else 0)

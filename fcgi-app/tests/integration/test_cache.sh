@@ -11,8 +11,10 @@ first=$BODY
 http GET '/products?limit=10'
 check_eq "second read is a HIT" HIT "$(header x-cache)"
 check "HIT body equals MISS body" test "$first" = "$BODY"
-check "the cached value is the body, byte for byte" \
-  test "$(redis --raw GET "products:v$(redis GET products:gen):list:10:0")" = "$BODY"
+# Stored as "<generation>\n<body>": the body after the tag, byte for byte.
+check "the cached value is the generation tag, then the body byte for byte" \
+  test "$(redis --raw GET products:list:10:0)" = "$(redis GET products:gen)
+$BODY"
 
 # A change made behind the service's back shows after the TTL.
 old=$(sql 'SELECT price FROM products WHERE id = 3')

@@ -1,25 +1,32 @@
-/* An in-memory stand-in for cache.c (Redis). */
+/* An in-memory stand-in for cache.c (Redis) and tracking.c (its
+ * invalidation connection), counting the commands and round trips the real
+ * ones would send. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
 #include "fakes.h"
+#include "tracking.h"
 
 #define SLOTS 16
 
 struct slot {
-    char key[128];
+    char key[CACHE_KEY_MAX];
+    uint64_t gen; /* the generation the body is tagged with */
     char *body;
     bool fresh;
 };
 
 struct fake_cache_state fake_cache;
 static struct slot slots[SLOTS];
-static char pending_key[128];
 struct cache {
     int unused;
 };
 static struct cache the_cache;
+struct tracking {
+    int unused;
+};
+static struct tracking the_tracking;
 
 static struct slot *find(const char *key)
 {
@@ -29,7 +36,8 @@ static struct slot *find(const char *key)
     return NULL;
 }
 
-void fake_cache_put(const char *key, const char *body, bool fresh)
+void fake_cache_put_tagged(const char *key, uint64_t gen, const char *body,
+                           bool fresh)
 {
     struct slot *s = find(key);
 
@@ -40,14 +48,26 @@ void fake_cache_put(const char *key, const char *body, bool fresh)
         return;
     free(s->body);
     strncpy(s->key, key, sizeof(s->key) - 1);
+    s->gen = gen;
     s->body = strdup(body);
     s->fresh = fresh;
+}
+
+void fake_cache_put(const char *key, const char *body, bool fresh)
+{
+    fake_cache_put_tagged(key, fake_cache.generation, body, fresh);
 }
 
 const char *fake_cache_value(const char *key)
 {
     struct slot *s = find(key);
     return s ? s->body : NULL;
+}
+
+uint64_t fake_cache_tag(const char *key)
+{
+    struct slot *s = find(key);
+    return s ? s->gen : 0;
 }
 
 void fakes_reset(void)
@@ -59,9 +79,9 @@ void fakes_reset(void)
     memset(&fake_cache, 0, sizeof(fake_cache));
     memset(&fake_store, 0, sizeof(fake_store));
     fake_cache.generation = 7;
+    fake_cache.ttl_left_ms = 1000;
     fake_store.result = STORE_OK;
     fake_store.next_id = 101;
-    pending_key[0] = '\0';
 }
 
 struct cache *cache_open(const struct cache_options *opt)
@@ -75,14 +95,72 @@ void cache_close(struct cache *c)
     (void)c;
 }
 
-int cache_generation(struct cache *c, const char *gen_key, uint64_t *gen)
+/* One round trip carrying n commands. */
+static void sent(int n)
 {
+    fake_cache.round_trips++;
+    fake_cache.commands += n;
+}
+
+/* Copies the slot's body out as cache.c does. */
+static enum cache_result found(struct slot *s, struct cache_entry *e)
+{
+    e->body = strdup(s->body);
+    e->len = strlen(s->body);
+    return s->fresh ? CACHE_HIT : CACHE_STALE;
+}
+
+enum cache_result cache_read(struct cache *c, const char *gen_key,
+                             const char *key, bool want_ttl,
+                             struct cache_entry *e)
+{
+    struct slot *s;
+    enum cache_result result = CACHE_MISS;
+
     (void)c;
     (void)gen_key;
+    e->body = NULL;
+    e->len = 0;
+    e->fresh_ms = -1;
     if (fake_cache.down)
-        return -1;
-    *gen = fake_cache.generation;
-    return 0;
+        return CACHE_DOWN;
+    sent(want_ttl ? 2 : 1); /* MGET gen key key:fresh [+ PTTL] */
+    fake_cache.reads++;
+    e->gen = fake_cache.generation;
+    s = find(key);
+    if (s != NULL && s->gen == e->gen)
+        result = found(s, e);
+    if (result == CACHE_HIT && want_ttl)
+        e->fresh_ms = fake_cache.ttl_left_ms;
+    return result;
+}
+
+enum cache_result cache_poll(struct cache *c, const char *key,
+                             struct cache_entry *e, bool *lock_held)
+{
+    struct slot *s;
+
+    (void)c;
+    e->body = NULL;
+    e->len = 0;
+    e->fresh_ms = -1;
+    *lock_held = false;
+    if (fake_cache.down)
+        return CACHE_DOWN;
+    sent(1); /* MGET key key:fresh key:lock:gen */
+    fake_cache.polls++;
+    if (fake_cache.fill_after_polls > 0 &&
+        fake_cache.polls == fake_cache.fill_after_polls) {
+        /* The other responder's rebuild lands and its lock goes, together. */
+        fake_cache_put_tagged(key, e->gen, "[\"rebuilt by another responder\"]",
+                              !fake_cache.fill_stale);
+        fake_cache.lock_held = false;
+    }
+    *lock_held = fake_cache.lock_held && !fake_cache.lock_vanishes;
+    s = find(key);
+    if (s == NULL || s->gen < e->gen)
+        return CACHE_MISS;
+    return found(s, e);
 }
 
 int cache_bump_generation(struct cache *c, const char *gen_key)
@@ -91,80 +169,87 @@ int cache_bump_generation(struct cache *c, const char *gen_key)
     (void)gen_key;
     if (fake_cache.down || fake_cache.bump_fails)
         return -1;
+    sent(2); /* SET NX + INCR */
     fake_cache.generation++;
     fake_cache.bumps++;
     return 0;
 }
 
-enum cache_result cache_get(struct cache *c, const char *key, char **body,
-                            size_t *len)
+int cache_store(struct cache *c, const char *key, uint64_t gen,
+                const char *body, size_t len, long long fresh_ms,
+                long long keep_ms)
 {
+    char *copy;
     struct slot *s;
 
     (void)c;
     if (fake_cache.down)
-        return CACHE_DOWN;
-    fake_cache.gets++;
-    if (fake_cache.fill_after_gets > 0 &&
-        fake_cache.gets >= fake_cache.fill_after_gets && pending_key[0] == 0) {
-        fake_cache_put(key, "[\"rebuilt by another responder\"]", true);
-        strncpy(pending_key, key, sizeof(pending_key) - 1);
-    }
-    s = find(key);
-    if (s == NULL)
-        return CACHE_MISS;
-    *body = strdup(s->body);
-    *len = strlen(s->body);
-    return s->fresh ? CACHE_HIT : CACHE_STALE;
-}
-
-int cache_store(struct cache *c, const char *key, const char *body, size_t len,
-                long long fresh_ms, long long keep_s)
-{
-    char *copy;
-
-    (void)c;
-    (void)fresh_ms;
-    (void)keep_s;
-    if (fake_cache.down)
         return -1;
-    copy = strndup(body, len);
-    fake_cache_put(key, copy, true);
-    free(copy);
+    sent(1); /* EVAL */
+    fake_cache.fresh_ms = fresh_ms;
+    fake_cache.keep_ms = keep_ms;
     fake_cache.stores++;
+    s = find(key);
+    if (s != NULL && s->gen > gen)
+        return 0; /* a later generation stays */
+    copy = strndup(body, len);
+    fake_cache_put_tagged(key, gen, copy, true);
+    free(copy);
     return 0;
 }
 
 enum cache_lock_result cache_lock(struct cache *c, const char *key,
-                                  long long ttl_ms)
+                                  uint64_t gen, long long ttl_ms)
 {
     (void)c;
     (void)key;
+    (void)gen;
     (void)ttl_ms;
     if (fake_cache.down)
         return CACHE_LOCK_DOWN;
+    sent(1);
     fake_cache.locks++;
     return fake_cache.lock_held ? CACHE_LOCK_BUSY : CACHE_LOCK_ACQUIRED;
 }
 
-void cache_unlock(struct cache *c, const char *key)
+void cache_unlock(struct cache *c, const char *key, uint64_t gen)
 {
     (void)c;
     (void)key;
+    (void)gen;
+    sent(1);
     fake_cache.unlocks++;
-}
-
-int cache_lock_held(struct cache *c, const char *key)
-{
-    (void)c;
-    (void)key;
-    if (fake_cache.down)
-        return -1;
-    return fake_cache.lock_held && !fake_cache.lock_vanishes;
 }
 
 int cache_ping(struct cache *c)
 {
     (void)c;
     return fake_cache.down ? -1 : 0;
+}
+
+struct tracking *tracking_open(const struct cache_options *opt,
+                               const char *prefix, struct l1 *l1)
+{
+    (void)opt;
+    (void)prefix;
+    (void)l1;
+    return &the_tracking;
+}
+
+void tracking_close(struct tracking *t)
+{
+    (void)t;
+}
+
+bool tracking_sync(struct tracking *t)
+{
+    (void)t;
+    fake_cache.syncs++;
+    return fake_cache.tracking_up;
+}
+
+bool tracking_up(struct tracking *t)
+{
+    (void)t;
+    return fake_cache.tracking_up;
 }

@@ -15,10 +15,16 @@ struct fake_cache_state {
     bool down;              /* every call fails as if Redis were away */
     bool lock_held;         /* someone else holds every rebuild lock */
     bool lock_vanishes;     /* ...and drops it without storing anything */
-    int fill_after_gets;    /* >0: a pending rebuild lands after N gets */
+    int fill_after_polls;   /* >0: that waiter's poll sees a rebuild land,
+                               and the lock go, in the same instant */
+    bool fill_stale;        /* ...and what lands is already stale */
     bool bump_fails;
+    bool tracking_up;       /* the invalidation connection is up */
     uint64_t generation;
-    int gets, stores, locks, unlocks, bumps;
+    long long ttl_left_ms;  /* what PTTL of a fresh marker answers */
+    long long fresh_ms, keep_ms; /* of the last store */
+    int reads, polls, stores, locks, unlocks, bumps, syncs;
+    int commands, round_trips; /* what the real cache.c would send */
 };
 
 struct fake_store_state {
@@ -40,8 +46,14 @@ void fakes_app_init(struct app *app, struct config *cfg);
 /* Empties the fake cache and resets both fakes' knobs and counters. */
 void fakes_reset(void);
 
-/* Puts a value in the fake cache directly; fresh or stale. */
+/* Puts a value in the fake cache directly, tagged with the current
+ * generation (or gen); fresh or stale. */
 void fake_cache_put(const char *key, const char *body, bool fresh);
+void fake_cache_put_tagged(const char *key, uint64_t gen, const char *body,
+                           bool fresh);
+
+/* The generation the stored body of key is tagged with, or 0. */
+uint64_t fake_cache_tag(const char *key);
 
 /* The stored body of key, or NULL. */
 const char *fake_cache_value(const char *key);

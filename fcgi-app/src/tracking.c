@@ -1,0 +1,262 @@
+/*
+ * tracking: the invalidation connection. Set up with blocking commands and
+ * timeouts (CLIENT ID, CLIENT TRACKING, SUBSCRIBE, each answered before the
+ * next), then read only with non-blocking recv() fed to hiredis' reply
+ * parser, so a request never waits on it. A PING every TRACKING_PING_MS
+ * (allowed in subscribed mode; the answer is a "pong" message behind any
+ * invalidation sent before it) proves the connection still delivers; an
+ * answer later than TRACKING_PONG_MS counts as a lost connection.
+ */
+#include "tracking.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "clock.h"
+#include "log.h"
+
+#define TRACKING_RETRY_MS 1000
+#define TRACKING_PING_MS 500
+#define TRACKING_PONG_MS 1000
+#define TRACKING_CHANNEL "__redis__:invalidate"
+
+struct tracking {
+    pthread_mutex_t lock;
+    redisContext *ctx; /* NULL while down */
+    char *host, *socket, *prefix;
+    int port;
+    struct timeval timeout;
+    struct l1 *l1;
+    long long retry_at_ms;
+    long long ping_sent_ms; /* 0: no ping waiting for its pong */
+    long long pong_due_ms;
+    long long last_ping_ms;
+};
+
+struct tracking *tracking_open(const struct cache_options *opt,
+                               const char *prefix, struct l1 *l1)
+{
+    struct tracking *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return NULL;
+    if (pthread_mutex_init(&t->lock, NULL) != 0) {
+        free(t);
+        return NULL;
+    }
+    t->host = strdup(opt->host ? opt->host : "");
+    t->socket = strdup(opt->socket ? opt->socket : "");
+    t->prefix = strdup(prefix);
+    if (t->host == NULL || t->socket == NULL || t->prefix == NULL) {
+        tracking_close(t);
+        return NULL;
+    }
+    t->port = opt->port;
+    t->timeout.tv_sec = opt->timeout_ms / 1000;
+    t->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
+    t->l1 = l1;
+    return t;
+}
+
+/* Drops the connection and everything the L1 learned while it was up. */
+static void go_down(struct tracking *t, const char *why, long long retry_ms)
+{
+    if (t->ctx != NULL) {
+        log_msg(LOG_WARN, "tracking", "invalidation connection lost: %s; L1 "
+                "off until it is back", why);
+        redisFree(t->ctx);
+        t->ctx = NULL;
+    }
+    l1_invalidate_all(t->l1);
+    t->ping_sent_ms = 0;
+    t->retry_at_ms = clock_mono_ms() + retry_ms;
+}
+
+void tracking_close(struct tracking *t)
+{
+    if (t == NULL)
+        return;
+    if (t->ctx != NULL)
+        redisFree(t->ctx);
+    pthread_mutex_destroy(&t->lock);
+    free(t->host);
+    free(t->socket);
+    free(t->prefix);
+    free(t);
+}
+
+/* One blocking command during set-up; true when the reply has the
+ * expected type. */
+static bool setup_command(redisContext *ctx, int type, long long *integer,
+                          const char *fmt, ...)
+{
+    va_list ap;
+    redisReply *r;
+    bool ok;
+
+    va_start(ap, fmt);
+    r = redisvCommand(ctx, fmt, ap);
+    va_end(ap);
+    if (r == NULL)
+        return false;
+    ok = r->type == type;
+    if (ok && integer != NULL)
+        *integer = r->integer;
+    /* SUBSCRIBE's confirmation: ["subscribe", channel, 1]. */
+    if (ok && type == REDIS_REPLY_ARRAY)
+        ok = r->elements == 3 && r->element[0]->type == REDIS_REPLY_STRING &&
+             strcmp(r->element[0]->str, "subscribe") == 0;
+    if (!ok && r->type == REDIS_REPLY_ERROR)
+        log_msg(LOG_WARN, "tracking", "redis refused the set-up: %s", r->str);
+    freeReplyObject(r);
+    return ok;
+}
+
+static void connect_and_subscribe(struct tracking *t)
+{
+    redisContext *ctx;
+    long long id = 0;
+
+    if (t->socket[0] != '\0')
+        ctx = redisConnectUnixWithTimeout(t->socket, t->timeout);
+    else
+        ctx = redisConnectWithTimeout(t->host, t->port, t->timeout);
+    if (ctx == NULL || ctx->err != 0 ||
+        redisSetTimeout(ctx, t->timeout) != REDIS_OK ||
+        (t->socket[0] == '\0' && redisEnableKeepAlive(ctx) != REDIS_OK) ||
+        !setup_command(ctx, REDIS_REPLY_INTEGER, &id, "CLIENT ID") ||
+        !setup_command(ctx, REDIS_REPLY_STATUS, NULL,
+                       "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %s", id,
+                       t->prefix) ||
+        !setup_command(ctx, REDIS_REPLY_ARRAY, NULL, "SUBSCRIBE %s",
+                       TRACKING_CHANNEL)) {
+        if (ctx != NULL)
+            redisFree(ctx);
+        t->retry_at_ms = clock_mono_ms() + TRACKING_RETRY_MS;
+        return;
+    }
+    /* Whatever changed while we were away was not reported: start empty.
+     * Entries stored from now on are invalidated by this connection. */
+    l1_invalidate_all(t->l1);
+    t->ctx = ctx;
+    t->ping_sent_ms = 0;
+    t->last_ping_ms = clock_mono_ms();
+    log_msg(LOG_INFO, "tracking", "invalidation connection up (client %lld)",
+            id);
+}
+
+/* Applies one message. false when it is not one we expect. */
+static bool apply(struct tracking *t, const redisReply *r)
+{
+    const char *kind;
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+        r->element[0]->type != REDIS_REPLY_STRING)
+        return false;
+    kind = r->element[0]->str;
+    if (strcmp(kind, "message") == 0) {
+        /* Any change under the prefix (a write's INCR, the key expiring,
+         * evicted, deleted, or FLUSHALL's null key): every copy goes. */
+        l1_invalidate_all(t->l1);
+        return true;
+    }
+    if (strcmp(kind, "pong") == 0) {
+        t->ping_sent_ms = 0;
+        return true;
+    }
+    return false;
+}
+
+/* Applies every complete message hiredis' parser holds (the set-up's
+ * blocking reads may have buffered some). false on a bad one. */
+static bool apply_parsed(struct tracking *t)
+{
+    void *reply = NULL;
+
+    while (redisReaderGetReply(t->ctx->reader, &reply) == REDIS_OK &&
+           reply != NULL) {
+        bool ok = apply(t, reply);
+
+        freeReplyObject(reply);
+        if (!ok)
+            return false;
+        reply = NULL;
+    }
+    return t->ctx->reader->err == 0;
+}
+
+/* Reads what is there without waiting. false when the connection is gone
+ * or said something unexpected. */
+static bool drain(struct tracking *t)
+{
+    char buf[4096];
+
+    for (;;) {
+        ssize_t n;
+
+        if (!apply_parsed(t))
+            return false;
+        n = recv(t->ctx->fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n == 0)
+            return false;
+        if (n < 0)
+            return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+        if (redisReaderFeed(t->ctx->reader, buf, (size_t)n) != REDIS_OK)
+            return false;
+    }
+}
+
+/* Sends a PING when one is due; false when it cannot be sent. */
+static bool ping_if_due(struct tracking *t, long long now)
+{
+    static const char ping[] = "*1\r\n$4\r\nPING\r\n";
+
+    if (t->ping_sent_ms != 0 || now - t->last_ping_ms < TRACKING_PING_MS)
+        return true;
+    if (send(t->ctx->fd, ping, sizeof(ping) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+        (ssize_t)(sizeof(ping) - 1))
+        return false;
+    t->ping_sent_ms = now;
+    t->last_ping_ms = now;
+    return true;
+}
+
+bool tracking_sync(struct tracking *t)
+{
+    long long now;
+    bool usable = false;
+
+    if (pthread_mutex_trylock(&t->lock) != 0)
+        return false;
+    now = clock_mono_ms();
+    if (t->ctx == NULL && now >= t->retry_at_ms)
+        connect_and_subscribe(t);
+    if (t->ctx != NULL) {
+        if (!drain(t))
+            go_down(t, "closed or unexpected data", 0);
+        else if (t->ping_sent_ms != 0 && now - t->ping_sent_ms > TRACKING_PONG_MS)
+            go_down(t, "no answer to a liveness ping", 0);
+        else if (!ping_if_due(t, now))
+            go_down(t, "cannot send a liveness ping", 0);
+        else
+            usable = true;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return usable;
+}
+
+bool tracking_up(struct tracking *t)
+{
+    bool up;
+
+    pthread_mutex_lock(&t->lock);
+    up = t->ctx != NULL;
+    pthread_mutex_unlock(&t->lock);
+    return up;
+}

@@ -1,0 +1,45 @@
+/*
+ * tracking: the connection that keeps an L1 coherent. One per process,
+ * shared by its threads: a Redis connection that turned on server-assisted
+ * client-side caching for itself (CLIENT TRACKING on REDIRECT <its own id>
+ * BCAST PREFIX <prefix>) and then subscribed to __redis__:invalidate, so
+ * Redis publishes to it every change of a key under the prefix (the
+ * generation key). Tracking state and subscription live and die together:
+ * there is no separate redirect target that could vanish
+ * (tracking-redir-broken cannot happen).
+ *
+ * Every message, a lost connection, a reconnect, or a liveness ping left
+ * unanswered empties the L1. The L1 may be used only right after
+ * tracking_sync() returned true. Uses hiredis (with cache.c, the only files
+ * that do).
+ */
+#ifndef TRACKING_H
+#define TRACKING_H
+
+#include <stdbool.h>
+
+#include "cache.h"
+#include "l1.h"
+
+struct tracking;
+
+/* A handle (not connected yet) feeding invalidations of keys starting with
+ * prefix into l1. Strings are copied. NULL when out of memory. */
+struct tracking *tracking_open(const struct cache_options *opt,
+                               const char *prefix, struct l1 *l1);
+void tracking_close(struct tracking *t);
+
+/*
+ * Applies every invalidation already received, without waiting for more,
+ * and (re)connects when the connection is down and the back-off allows.
+ * Returns true when the connection is up, subscribed and answered its last
+ * liveness ping in time, so the L1 holds nothing invalidated before this
+ * call. false (take the strict path) otherwise, also when another thread is
+ * syncing at this moment.
+ */
+bool tracking_sync(struct tracking *t);
+
+/* true while the connection is up and subscribed (for tests and stats). */
+bool tracking_up(struct tracking *t);
+
+#endif

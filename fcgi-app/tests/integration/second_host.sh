@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# second_host.sh: a second "app host" beside the running stack, for tests
+# and measurements that need two responder pools sharing one Redis and one
+# MySQL: its own pool (spawn-fcgi + multiwatch, fcgi-app/start-pool) on its
+# own socket, behind its own nginx on a side port. Sourced after lib.sh, with
+# the stack's env exported (RUN_DIR, HTTP_PORT).
+#
+#   start_second_host 5585 CACHE_L1=0   # port, then pool.env overrides
+#   HOST2_URL=http://127.0.0.1:5585
+#   stop_second_host
+
+HOST2_DIR=$RUN_DIR/host2
+
+# usage: start_second_host PORT [NAME=VALUE...]   e.g. start_second_host 5585
+# Copies the stack's pool settings (plus the overrides) and nginx
+# configuration, pointing both at a socket of its own; waits for /readyz.
+start_second_host() {
+  local port=$1 line user="" vars=()
+  shift
+  stop_second_host
+  mkdir -p "$HOST2_DIR/fcgi" "$HOST2_DIR/nginx" "$HOST2_DIR/logs"
+  chmod a+x "$HOST2_DIR" "$HOST2_DIR/fcgi"
+  while IFS= read -r line; do
+    case $line in '' | FCGI_SOCKET=* | FCGI_APP_BUILD=*) continue ;; esac
+    vars+=("$line")
+  done <"$RUN_DIR/fcgi/pool.env"
+  vars+=("FCGI_SOCKET=$HOST2_DIR/fcgi/fcgi.sock" "$@")
+  nohup setsid env -i PATH="$PATH" "${vars[@]}" \
+    sh -c 'echo $$ > "$0"; exec "$1"' "$HOST2_DIR/pool.pid" \
+    "$ROOT/fcgi-app/start-pool" >>"$HOST2_DIR/logs/fcgi-app.log" 2>&1 &
+  eventually 10 test -S "$HOST2_DIR/fcgi/fcgi.sock" || return 1
+  cp -r "$RUN_DIR/nginx/." "$HOST2_DIR/nginx/"
+  rm -f "$HOST2_DIR/nginx/nginx.pid"
+  sed -i -e "s|$RUN_DIR/fcgi/|$HOST2_DIR/fcgi/|g" \
+    -e "s|$RUN_DIR/nginx/|$HOST2_DIR/nginx/|g" \
+    -e "s|$RUN_DIR/logs/|$HOST2_DIR/logs/|g" \
+    -e "s|listen 127.0.0.1:$HTTP_PORT;|listen 127.0.0.1:$port;|" \
+    "$HOST2_DIR/nginx/nginx.conf" "$HOST2_DIR/nginx/fcgi-upstream.conf"
+  [ "$(id -u)" = 0 ] && user=" user nobody nogroup;"
+  nginx -p "$HOST2_DIR/nginx" -c "$HOST2_DIR/nginx/nginx.conf" \
+    -g "pid $HOST2_DIR/nginx/nginx.pid; error_log $HOST2_DIR/logs/nginx-error.log;$user" || return 1
+  HOST2_URL=http://127.0.0.1:$port
+  eventually 20 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 $HOST2_URL/readyz)\" = 200 ]"
+}
+
+# usage: stop_second_host    e.g. trap stop_second_host EXIT
+# Stops its nginx and pool (each by its pid file) and waits for them.
+stop_second_host() {
+  local f pid i
+  for f in "$HOST2_DIR/nginx/nginx.pid" "$HOST2_DIR/pool.pid"; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  done
+  rm -f "$HOST2_DIR/fcgi/fcgi.sock"
+}
