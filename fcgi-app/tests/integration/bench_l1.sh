@@ -13,7 +13,10 @@ eval "$("$STACK" env)"
 set +a
 source "$(dirname "$0")/second_host.sh"
 ROUNDS=${ROUNDS:-3} SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-10} CONNS=${CONNS:-50}
-command -v wrk >/dev/null || { echo "install the 'wrk' package (make deps)" >&2; exit 1; }
+command -v wrk >/dev/null || {
+  echo "install the 'wrk' package (make deps)" >&2
+  exit 1
+}
 on=$(sed -n 's/^CACHE_L1=//p' "$RUN_DIR/fcgi/pool.env")
 other=$((1 - ${on:-1}))
 trap stop_second_host EXIT
@@ -30,7 +33,10 @@ median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)] " (" a[1]
 
 for path in '/products' '/products?limit=5'; do
   declare -A rps=() p99=()
-  for url in "$HTTP_URL$path" "$HOST2_URL$path"; do curl -s -o /dev/null "$url"; curl -s -o /dev/null "$url"; done
+  for url in "$HTTP_URL$path" "$HOST2_URL$path"; do
+    curl -s -o /dev/null "$url"
+    curl -s -o /dev/null "$url"
+  done
   for ((i = 1; i <= ROUNDS; i++)); do
     for side in host1 host2; do
       [ "$side" = host1 ] && url=$HTTP_URL$path || url=$HOST2_URL$path

@@ -25,8 +25,9 @@ start_second_host() {
     vars+=("$line")
   done <"$RUN_DIR/fcgi/pool.env"
   vars+=("FCGI_SOCKET=$HOST2_DIR/fcgi/fcgi.sock" "$@")
+  # shellcheck disable=SC2016 # $$ and $0 belong to the child shell
   nohup setsid env -i PATH="$PATH" "${vars[@]}" \
-    sh -c 'echo $$ > "$0"; exec "$1"' "$HOST2_DIR/pool.pid" \
+    bash -c 'echo $$ > "$0"; exec "$1"' "$HOST2_DIR/pool.pid" \
     "$ROOT/fcgi-app/start-pool" >>"$HOST2_DIR/logs/fcgi-app.log" 2>&1 &
   eventually 10 test -S "$HOST2_DIR/fcgi/fcgi.sock" || return 1
   cp -r "$RUN_DIR/nginx/." "$HOST2_DIR/nginx/"
@@ -51,7 +52,10 @@ stop_second_host() {
     [ -f "$f" ] || continue
     pid=$(cat "$f")
     kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
     if kill -0 "$pid" 2>/dev/null; then
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi

@@ -80,7 +80,7 @@ info "invalidation connections killed: $killed"
 check "kill: there were invalidation connections to kill ($killed)" test "$killed" -ge 1
 sql 'UPDATE products SET price = 4343.43 WHERE id = 3'
 redis INCR products:gen >/dev/null
-stale=0 layer=0
+stale=0
 for i in $(seq 1 40); do
   http GET "$HOT"
   [ "$(printf '%s' "$BODY" | jq '.[2].price')" = 4343.43 ] || stale=$((stale + 1))
