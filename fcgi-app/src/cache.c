@@ -103,21 +103,32 @@ static bool connect_if_needed(struct cache *c)
     return true;
 }
 
-/* Runs one command; NULL when Redis is down or answered with an error. */
+/* Runs one command; NULL when Redis is down or answered with an error. A
+ * connection that fails although it worked before is retried once on a
+ * fresh one: it died while idle (a Redis restart, a proxy's timeout), which
+ * says nothing about Redis now. Every command sent here may safely run
+ * twice (reads, SET NX, compare-and-set scripts). */
 static redisReply *command(struct cache *c, const char *fmt, ...)
 {
-    redisReply *reply;
+    redisReply *reply = NULL;
+    bool reused = c->ctx != NULL;
     va_list ap;
 
-    if (!connect_if_needed(c))
-        return NULL;
-    va_start(ap, fmt);
-    reply = redisvCommand(c->ctx, fmt, ap);
-    va_end(ap);
-    if (reply == NULL) {
-        disconnect(c, c->ctx->errstr);
-        return NULL;
+    for (int attempt = 0; attempt < 2 && reply == NULL; attempt++) {
+        if (!connect_if_needed(c))
+            return NULL;
+        va_start(ap, fmt);
+        reply = redisvCommand(c->ctx, fmt, ap);
+        va_end(ap);
+        if (reply == NULL) {
+            disconnect(c, c->ctx->errstr);
+            if (!reused)
+                return NULL;
+            reused = false;
+        }
     }
+    if (reply == NULL)
+        return NULL;
     if (reply->type == REDIS_REPLY_ERROR) {
         log_msg(LOG_WARN, "cache", "redis error: %s", reply->str);
         metrics_count(METRIC_REDIS_ERRORS);
@@ -229,11 +240,14 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
                              struct cache_entry *e)
 {
     int n = want_ttl ? 2 : 1;
+    bool reused = c->ctx != NULL, created = false;
 
     e->body = NULL;
     e->len = 0;
     e->fresh_ms = -1;
-    for (int attempt = 0; attempt < 2; attempt++) {
+    /* At most: a retry on a fresh connection, and one after creating the
+     * generation. */
+    for (int attempt = 0; attempt < 3; attempt++) {
         redisReply *r[2];
         uint64_t tag;
         enum cache_result result = CACHE_MISS;
@@ -248,8 +262,15 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
             disconnect(c, "could not queue the read");
             return CACHE_DOWN;
         }
-        if (pipeline(c, r, n) != 0)
+        if (pipeline(c, r, n) != 0) {
+            /* Died while idle (see command()): once more, afresh. */
+            if (reused) {
+                reused = false;
+                continue;
+            }
             return CACHE_DOWN;
+        }
+        reused = true;
         if (r[0]->type != REDIS_REPLY_ARRAY || r[0]->elements != 3) {
             free_replies(r, n);
             metrics_count(METRIC_REDIS_ERRORS);
@@ -257,8 +278,9 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
         }
         if (r[0]->element[0]->type == REDIS_REPLY_NIL) {
             free_replies(r, n);
-            if (attempt > 0 || create_generation(c, gen_key) != 0)
+            if (created || create_generation(c, gen_key) != 0)
                 return CACHE_DOWN;
+            created = true;
             continue;
         }
         if (!reply_u64(r[0]->element[0], &e->gen)) {

@@ -1,16 +1,43 @@
 /*
  * l1: a chained hash table plus a doubly linked recency list, under one
- * mutex. Lookups are short (hash, compare, memcpy of the body), so one lock
+ * mutex. Lookups are short (hash, compare, a reference count), so one lock
  * is cheaper and simpler than a reader/writer lock whose readers would
  * still have to reorder the recency list.
+ *
+ * A body is shared, not copied: the store holds one reference, each reply
+ * sending it another, and the last to let go frees it. A 47 KB answer is
+ * then neither copied nor allocated per request.
  */
 #include "l1.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define L1_BUCKETS 1024
+
+struct l1_body {
+    atomic_size_t refs;
+    char bytes[]; /* len + 1, NUL-terminated */
+};
+
+/* The block a body handed out by l1_get() lies in. */
+static struct l1_body *body_block(char *bytes)
+{
+    return (struct l1_body *)(void *)(bytes - offsetof(struct l1_body, bytes));
+}
+
+void l1_release(char *bytes)
+{
+    struct l1_body *b;
+
+    if (bytes == NULL)
+        return;
+    b = body_block(bytes);
+    if (atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
 
 struct l1_entry {
     struct l1_entry *next_in_bucket;
@@ -18,7 +45,7 @@ struct l1_entry {
     long long expires_ms;
     size_t size; /* what this entry counts against the bound */
     size_t len;
-    char *body;
+    struct l1_body *body;
     char key[]; /* NUL-terminated */
 };
 
@@ -89,7 +116,7 @@ static void drop(struct l1 *l1, struct l1_entry *e)
     unlink_recency(l1, e);
     l1->bytes -= e->size;
     l1->count--;
-    free(e->body);
+    l1_release(e->body->bytes);
     free(e);
 }
 
@@ -140,14 +167,12 @@ bool l1_get(struct l1 *l1, const char *key, long long now_ms, char **body,
         e = NULL;
     }
     if (e != NULL) {
-        *body = malloc(e->len + 1);
-        if (*body != NULL) {
-            memcpy(*body, e->body, e->len + 1);
-            *len = e->len;
-            unlink_recency(l1, e);
-            push_newest(l1, e);
-            hit = true;
-        }
+        atomic_fetch_add(&e->body->refs, 1);
+        *body = e->body->bytes;
+        *len = e->len;
+        unlink_recency(l1, e);
+        push_newest(l1, e);
+        hit = true;
     }
     pthread_mutex_unlock(&l1->lock);
     return hit;
@@ -166,14 +191,15 @@ bool l1_put(struct l1 *l1, const char *key, const char *body, size_t len,
     e = calloc(1, sizeof(*e) + key_len + 1);
     if (e == NULL)
         return false;
-    e->body = malloc(len + 1);
+    e->body = malloc(sizeof(*e->body) + len + 1);
     if (e->body == NULL) {
         free(e);
         return false;
     }
+    atomic_init(&e->body->refs, 1);
     memcpy(e->key, key, key_len + 1);
-    memcpy(e->body, body, len);
-    e->body[len] = '\0';
+    memcpy(e->body->bytes, body, len);
+    e->body->bytes[len] = '\0';
     e->len = len;
     e->size = size;
     e->expires_ms = expires_ms;

@@ -27,11 +27,16 @@ void l1_close(struct l1 *l1);
 /* The current invalidation epoch, to pass to l1_put() later. */
 uint64_t l1_ticket(struct l1 *l1);
 
-/* Looks key up at now_ms (monotonic). On a hit, *body is a malloc'd copy
- * (caller frees) of the stored bytes and *len its length. Expired entries
- * are dropped and miss. */
+/* Looks key up at now_ms (monotonic). On a hit, *body points at the stored
+ * bytes (NUL-terminated, shared: never written, released with
+ * l1_release(), not free()) and *len is their length; they stay valid until
+ * released, even if the entry is dropped meanwhile. Expired entries are
+ * dropped and miss. */
 bool l1_get(struct l1 *l1, const char *key, long long now_ms, char **body,
             size_t *len);
+
+/* Lets go of a body l1_get() handed out; NULL is ignored. */
+void l1_release(char *bytes);
 
 /* Stores a copy of body under key until expires_ms (monotonic), unless an
  * invalidation happened since ticket, or the entry alone exceeds the

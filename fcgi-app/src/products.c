@@ -252,6 +252,7 @@ static bool answer_from_l1(struct app *app, const char *key, bool *use_l1,
     if (!l1_get(app->l1, key, clock_mono_ms(), &body, &len))
         return false;
     send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
+    r->body_free = l1_release; /* the bytes are L1's, shared */
     r->x_cache_layer = "L1";
     return true;
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <hiredis/hiredis.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,7 +29,8 @@
 
 struct tracking {
     pthread_mutex_t lock;
-    redisContext *ctx; /* NULL while down */
+    atomic_bool connecting; /* a thread is (re)connecting, under lock */
+    redisContext *ctx;      /* NULL while down */
     char *host, *socket, *prefix;
     int port;
     struct timeval timeout;
@@ -232,11 +234,21 @@ bool tracking_sync(struct tracking *t)
     long long now;
     bool usable = false;
 
-    if (pthread_mutex_trylock(&t->lock) != 0)
-        return false;
+    /* The lock is held for a drain (one non-blocking recv) or for a
+     * reconnect (up to the Redis timeout). Wait out a drain: the other
+     * threads of the process would otherwise rarely get to use L1. Do not
+     * wait out a reconnect: take the strict path meanwhile. */
+    if (pthread_mutex_trylock(&t->lock) != 0) {
+        if (atomic_load(&t->connecting))
+            return false;
+        pthread_mutex_lock(&t->lock);
+    }
     now = clock_mono_ms();
-    if (t->ctx == NULL && now >= t->retry_at_ms)
+    if (t->ctx == NULL && now >= t->retry_at_ms) {
+        atomic_store(&t->connecting, true);
         connect_and_subscribe(t);
+        atomic_store(&t->connecting, false);
+    }
     if (t->ctx != NULL) {
         if (!drain(t))
             go_down(t, "closed or unexpected data", 0);

@@ -34,8 +34,8 @@ void tracking_close(struct tracking *t);
  * and (re)connects when the connection is down and the back-off allows.
  * Returns true when the connection is up, subscribed and answered its last
  * liveness ping in time, so the L1 holds nothing invalidated before this
- * call. false (take the strict path) otherwise, also when another thread is
- * syncing at this moment.
+ * call. false (take the strict path) otherwise, also while another thread
+ * is reconnecting it (a drain by another thread is waited for).
  */
 bool tracking_sync(struct tracking *t);
 

@@ -1,0 +1,2 @@
+build-check/obj/clock.o: src/clock.c src/clock.h
+src/clock.h:

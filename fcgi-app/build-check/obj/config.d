@@ -1,0 +1,2 @@
+build-check/obj/config.o: src/config.c src/config.h
+src/config.h:

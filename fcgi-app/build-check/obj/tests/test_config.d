@@ -1,0 +1,3 @@
+build-check/obj/tests/test_config.o: tests/unit/test_config.c \
+ src/config.h
+src/config.h:

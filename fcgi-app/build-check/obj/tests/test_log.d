@@ -1,0 +1,2 @@
+build-check/obj/tests/test_log.o: tests/unit/test_log.c src/log.h
+src/log.h:
