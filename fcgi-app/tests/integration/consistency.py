@@ -9,6 +9,8 @@ count. Every read records when it was sent; every write when its
 response arrived. A read sent after a write's response must show that
 write's price or a newer one. Prints one RESULT line; exits 1 on any
 violation or error.
+
+usage: consistency.py HOST PORTS TOKEN READERS SECONDS [WRITE_PAUSE_S]
 """
 import http.client
 import json
@@ -19,6 +21,9 @@ import time
 host, token = sys.argv[1], sys.argv[3]
 ports = [int(p) for p in sys.argv[2].split(",")]
 readers, duration = int(sys.argv[4]), float(sys.argv[5])
+# Pause between writes (s). A write invalidates every answer, and a rebuild
+# takes DB_DELAY_MS: a longer pause leaves time for hits between writes.
+write_pause = float(sys.argv[6]) if len(sys.argv) > 6 else 0.05
 PRODUCT = 5
 stop_at = time.monotonic() + duration
 writes = []  # (response received, price)
@@ -44,7 +49,7 @@ def writer():
                 writes.append((done, price))
             else:
                 errors.append(f"PUT -> {resp.status}")
-        time.sleep(0.05)  # leave time for reads to hit the cache
+        time.sleep(write_pause)  # leave time for reads to hit the cache
 
 
 def reader(n):

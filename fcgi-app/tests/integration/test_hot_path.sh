@@ -95,7 +95,9 @@ redis INCR products:gen >/dev/null
 # 4. Read-after-write with L1 on, two app hosts sharing Redis and MySQL:
 # one writer on host 1, 50 readers spread over both.
 if start_second_host "$HOST2_PORT"; then
-  out=$(python3 "$HERE/consistency.py" 127.0.0.1 "$HTTP_PORT,$HOST2_PORT" "$ADMIN_TOKEN" 50 10)
+  # A write every 0.5 s: the rebuild after each (DB_DELAY_MS) leaves time
+  # for L1 to answer before the next write empties it.
+  out=$(python3 "$HERE/consistency.py" 127.0.0.1 "$HTTP_PORT,$HOST2_PORT" "$ADMIN_TOKEN" 50 10 0.5)
   rc=$?
   info "two hosts, L1 on: $out"
   check_eq "two hosts, L1 on: no read older than a completed write (exit)" 0 "$rc"
