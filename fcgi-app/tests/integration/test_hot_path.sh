@@ -108,4 +108,4 @@ else
 fi
 stop_second_host
 
-finish
+tests_done
