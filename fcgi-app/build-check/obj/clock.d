@@ -1,2 +1,0 @@
-build-check/obj/clock.o: src/clock.c src/clock.h
-src/clock.h:

@@ -1,2 +1,0 @@
-build-check/obj/product.o: src/product.c src/product.h
-src/product.h:
