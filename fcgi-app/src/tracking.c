@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -30,7 +31,12 @@
 struct tracking {
     pthread_mutex_t lock;
     atomic_bool connecting; /* a thread is (re)connecting, under lock */
-    redisContext *ctx;      /* NULL while down */
+    /* The lock-free check (see tracking_sync): the socket while the
+     * connection is up and proven (-1 otherwise), and until when no
+     * liveness ping is due or overdue. Written under lock. */
+    atomic_int fast_fd;
+    _Atomic long long fast_until_ms;
+    redisContext *ctx; /* NULL while down */
     char *host, *socket, *prefix;
     int port;
     struct timeval timeout;
@@ -63,12 +69,15 @@ struct tracking *tracking_open(const struct cache_options *opt,
     t->timeout.tv_sec = opt->timeout_ms / 1000;
     t->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
     t->l1 = l1;
+    atomic_init(&t->fast_fd, -1);
+    atomic_init(&t->fast_until_ms, 0);
     return t;
 }
 
 /* Drops the connection and everything the L1 learned while it was up. */
 static void go_down(struct tracking *t, const char *why, long long retry_ms)
 {
+    atomic_store(&t->fast_fd, -1);
     if (t->ctx != NULL) {
         log_msg(LOG_WARN, "tracking", "invalidation connection lost: %s; L1 "
                 "off until it is back", why);
@@ -229,15 +238,37 @@ static bool ping_if_due(struct tracking *t, long long now)
     return true;
 }
 
+/* Lock-free: true when the connection was proven, its socket is neither
+ * readable nor closed (poll with no wait: an end-of-file counts as
+ * readable), and no other thread sits between reading bytes and applying
+ * them (it would hold the lock). Then every invalidation that reached this
+ * process has been applied: no drain needed. One poll, no lock waited for;
+ * anything else takes the locked path. */
+static bool nothing_pending(struct tracking *t)
+{
+    struct pollfd pfd = {.fd = atomic_load(&t->fast_fd), .events = POLLIN};
+    int fd = pfd.fd;
+    bool same;
+
+    if (fd < 0 || clock_mono_ms() >= atomic_load(&t->fast_until_ms) ||
+        poll(&pfd, 1, 0) != 0 || pthread_mutex_trylock(&t->lock) != 0)
+        return false;
+    /* Under the lock: still the connection whose socket was asked. */
+    same = t->ctx != NULL && t->ctx->fd == fd;
+    pthread_mutex_unlock(&t->lock);
+    return same;
+}
+
 bool tracking_sync(struct tracking *t)
 {
     long long now;
     bool usable = false;
 
+    if (nothing_pending(t))
+        return true;
     /* The lock is held for a drain (one non-blocking recv) or for a
-     * reconnect (up to the Redis timeout). Wait out a drain: the other
-     * threads of the process would otherwise rarely get to use L1. Do not
-     * wait out a reconnect: take the strict path meanwhile. */
+     * reconnect (up to the Redis timeout). Wait out a drain; do not wait
+     * out a reconnect: take the strict path meanwhile. */
     if (pthread_mutex_trylock(&t->lock) != 0) {
         if (atomic_load(&t->connecting))
             return false;
@@ -258,6 +289,12 @@ bool tracking_sync(struct tracking *t)
             go_down(t, "cannot send a liveness ping", 0);
         else
             usable = true;
+    }
+    if (usable) {
+        atomic_store(&t->fast_until_ms,
+                     t->ping_sent_ms != 0 ? t->ping_sent_ms + TRACKING_PONG_MS
+                                          : t->last_ping_ms + TRACKING_PING_MS);
+        atomic_store(&t->fast_fd, t->ctx->fd);
     }
     pthread_mutex_unlock(&t->lock);
     return usable;
