@@ -11,25 +11,11 @@
 #include "fakes/fakes.h"
 #include "router.h"
 
-#define TOKEN "unit-test-token-0123456789"
+#define TOKEN FAKES_TOKEN
 
 static struct config cfg;
 static struct app app;
 
-static int setup(void **state)
-{
-    (void)state;
-    fakes_app_init(&app, &cfg);
-    strcpy(cfg.admin_token, TOKEN);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fakes_reset();
-    return 0;
-}
 
 /* A write request with the right token and a valid body, so that a route
  * reaching a write handler answers 2xx (or 404 for a missing id). */
@@ -141,9 +127,10 @@ static void test_unknown_path_is_json_404(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_item_query_names_the_route, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_path_is_json_404, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_routes, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_item_query_names_the_route, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_path_is_json_404, fakes_setup_writes, fakes_teardown),
     };
+    fakes_use(&app, &cfg);
     return cmocka_run_group_tests_name("router", tests, NULL, NULL);
 }

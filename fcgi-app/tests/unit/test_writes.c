@@ -13,26 +13,12 @@
 #include "fakes/fakes.h"
 #include "writes.h"
 
-#define TOKEN "unit-test-token-0123456789"
+#define TOKEN FAKES_TOKEN
 #define AUTH "Bearer " TOKEN
 
 static struct config cfg;
 static struct app app;
 
-static int setup(void **state)
-{
-    (void)state;
-    fakes_app_init(&app, &cfg);
-    strcpy(cfg.admin_token, TOKEN);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fakes_reset();
-    return 0;
-}
 
 static struct write_request json_write(const char *auth, const char *body)
 {
@@ -216,15 +202,16 @@ static void test_scheme_and_media_type_case_insensitive(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_writes_need_configured_token, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_writes_need_right_token, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_update_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_validation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_not_run_is_503_not_applied_and_no_bump, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalidation_failure_is_reported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_uncertain_write_still_invalidates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scheme_and_media_type_case_insensitive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writes_need_configured_token, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_writes_need_right_token, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_create, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_update_delete, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_write_validation, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_write_not_run_is_503_not_applied_and_no_bump, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_invalidation_failure_is_reported, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_uncertain_write_still_invalidates, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_scheme_and_media_type_case_insensitive, fakes_setup_writes, fakes_teardown),
     };
+    fakes_use(&app, &cfg);
     return cmocka_run_group_tests_name("writes", tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
 /* An in-memory stand-in for store.c (MySQL): two fixed rows. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,31 @@ static const char *no_env(const char *name)
 {
     (void)name;
     return NULL;
+}
+
+static struct app *used_app;
+static struct config *used_cfg;
+
+void fakes_use(struct app *app, struct config *cfg)
+{
+    used_app = app;
+    used_cfg = cfg;
+}
+
+int fakes_setup_writes(void **state)
+{
+    (void)state;
+    fakes_app_init(used_app, used_cfg);
+    snprintf(used_cfg->admin_token, sizeof(used_cfg->admin_token), "%s",
+             FAKES_TOKEN);
+    return 0;
+}
+
+int fakes_teardown(void **state)
+{
+    (void)state;
+    fakes_reset();
+    return 0;
 }
 
 void fakes_app_init(struct app *app, struct config *cfg)

@@ -46,6 +46,16 @@ void fakes_app_init(struct app *app, struct config *cfg);
 /* Empties the fake cache and resets both fakes' knobs and counters. */
 void fakes_reset(void);
 
+/* The bearer token fakes_setup_writes() configures. */
+#define FAKES_TOKEN "unit-test-token-0123456789"
+
+/* cmocka group helpers for tests of the write paths: fakes_app_init() with
+ * ADMIN_TOKEN=FAKES_TOKEN into the app and config named by fakes_use(), and
+ * fakes_reset() after each test. */
+void fakes_use(struct app *app, struct config *cfg);
+int fakes_setup_writes(void **state);
+int fakes_teardown(void **state);
+
 /* Puts a value in the fake cache directly, tagged with the current
  * generation (or gen); fresh or stale. */
 void fake_cache_put(const char *key, const char *body, bool fresh);
