@@ -103,6 +103,11 @@ static const struct config_entry config_table[] = {
     {"DB_CONNECTIONS", CONFIG_INT, "8", 1, 256, FIELD(db_connections), false,
      "MySQL connections per responder process and database user (reader, "
      "writer), shared by its threads"},
+    /* docs/consistency.md: nginx counts whole seconds, see edge.c. */
+    {"EDGE_CACHE_MS", CONFIG_INT, "0", 0, 600000, FIELD(edge_cache_ms), false,
+     "0: answers carry no edge lifetime (the nginx micro-cache stays empty); "
+     "N: product reads tell nginx to keep them about N ms (at most "
+     "max(N, 2000) ms) and writes set the bypass cookie"},
 };
 
 #define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))

@@ -40,6 +40,7 @@ struct config {
     long long body_max_bytes;
     long long responder_threads;
     long long db_connections;
+    long long edge_cache_ms; /* 0: no edge lifetime sent (edge.c) */
 };
 
 /* Looks a variable up by name; returns NULL when it is unset. */

@@ -157,6 +157,14 @@ uint64_t l1_ticket(struct l1 *l1)
 bool l1_get(struct l1 *l1, const char *key, long long now_ms, char **body,
             size_t *len)
 {
+    long long expires_ms;
+
+    return l1_get_until(l1, key, now_ms, body, len, &expires_ms);
+}
+
+bool l1_get_until(struct l1 *l1, const char *key, long long now_ms,
+                  char **body, size_t *len, long long *expires_ms)
+{
     struct l1_entry *e;
     bool hit = false;
 
@@ -170,6 +178,7 @@ bool l1_get(struct l1 *l1, const char *key, long long now_ms, char **body,
         atomic_fetch_add(&e->body->refs, 1);
         *body = e->body->bytes;
         *len = e->len;
+        *expires_ms = e->expires_ms;
         unlink_recency(l1, e);
         push_newest(l1, e);
         hit = true;

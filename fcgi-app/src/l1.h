@@ -35,6 +35,11 @@ uint64_t l1_ticket(struct l1 *l1);
 bool l1_get(struct l1 *l1, const char *key, long long now_ms, char **body,
             size_t *len);
 
+/* l1_get(), and on a hit *expires_ms is the entry's expiry (monotonic ms,
+ * as given to l1_put()). */
+bool l1_get_until(struct l1 *l1, const char *key, long long now_ms,
+                  char **body, size_t *len, long long *expires_ms);
+
 /* Lets go of a body l1_get() handed out; NULL is ignored. */
 void l1_release(char *bytes);
 

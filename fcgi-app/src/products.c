@@ -26,6 +26,9 @@
  * answered from there with no Redis round trip (X-Cache: HIT, X-Cache-Layer:
  * L1) while the invalidation connection (tracking.c) is up; any change of
  * the generation empties it. See docs/hot-path-cache.md for the guarantee.
+ *
+ * Every answer notes the Redis freshness it has left (r->fresh_ms), which
+ * caps how long the nginx micro-cache may keep it (edge.c).
  */
 #include "products.h"
 
@@ -125,6 +128,11 @@ static void send_body(struct reply *r, char *body, size_t len,
 {
     reply_json(r, 200, body, len);
     r->x_cache = x_cache;
+    /* Just read from MySQL: as fresh as the cache can tell. */
+    if (m == METRIC_CACHE_MISS || m == METRIC_CACHE_BYPASS)
+        r->fresh_ms = -1;
+    else if (m == METRIC_CACHE_STALE)
+        r->fresh_ms = 0;
     metrics_count(m);
 }
 
@@ -243,17 +251,20 @@ static bool answer_from_l1(struct app *app, const char *key, bool *use_l1,
 {
     char *body;
     size_t len;
+    long long now, expires;
 
     *use_l1 = app->l1 != NULL && app->tracking != NULL &&
               tracking_sync(app->tracking);
     if (!*use_l1)
         return false;
     *ticket = l1_ticket(app->l1);
-    if (!l1_get(app->l1, key, clock_mono_ms(), &body, &len))
+    now = clock_mono_ms();
+    if (!l1_get_until(app->l1, key, now, &body, &len, &expires))
         return false;
     send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
     r->body_free = l1_release; /* the bytes are L1's, shared */
     r->x_cache_layer = "L1";
+    r->fresh_ms = expires - now; /* the copy ends with the Redis marker */
     return true;
 }
 
@@ -274,7 +285,9 @@ static void read_cached(struct app *app, const struct loader *loader,
     if (answer_from_l1(app, key, &use_l1, &ticket, r))
         return;
     started = clock_mono_ms();
-    switch (cache_read(app->cache, PRODUCTS_GEN_KEY, key, use_l1, &found)) {
+    /* The marker's time left also caps the edge copy's lifetime. */
+    switch (cache_read(app->cache, PRODUCTS_GEN_KEY, key,
+                       use_l1 || app->cfg->edge_cache_ms > 0, &found)) {
     case CACHE_HIT:
         /* The copy expires no later than the marker: its remaining time
          * is counted from before the read was sent. */
@@ -283,6 +296,7 @@ static void read_cached(struct app *app, const struct loader *loader,
                    started + found.fresh_ms, ticket);
         /* The stored bytes are the response body: no parse, no re-encode. */
         send_body(r, found.body, found.len, "HIT", METRIC_CACHE_HIT);
+        r->fresh_ms = found.fresh_ms;
         return;
     case CACHE_STALE:
         if (!app->cfg->cache_guard) {
@@ -341,6 +355,7 @@ void products_list(struct app *app, const char *query, struct reply *r)
         reply_error(r, 400, err);
         return;
     }
+    r->edge_read = true;
     snprintf(suffix, sizeof(suffix), "list:%u:%u", (unsigned)q.limit,
              (unsigned)q.offset);
     read_through(app, &loader, suffix, r);
@@ -357,6 +372,7 @@ void products_get(struct app *app, const char *id_text, struct reply *r)
         reply_error(r, 400, err);
         return;
     }
+    r->edge_read = true;
     snprintf(suffix, sizeof(suffix), "item:%u", (unsigned)id);
     read_through(app, &loader, suffix, r);
 }

@@ -10,6 +10,7 @@ void reply_init(struct reply *r)
 {
     memset(r, 0, sizeof(*r));
     r->status = 200;
+    r->fresh_ms = -1;
 }
 
 static void free_plain(char *body)

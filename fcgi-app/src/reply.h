@@ -16,6 +16,14 @@ struct reply {
     const char *allow;     /* Allow header for 405, or NULL */
     char location[64];     /* Location header for 201, or "" */
     bool auth_challenge;   /* WWW-Authenticate: Bearer (with a 401) */
+    /* The edge micro-cache (edge.c): products.c marks a product read and
+     * the Redis freshness its answer has left (-1: not known, taken as
+     * whole); edge_mark() turns them into the headers below. */
+    bool edge_read;
+    long long fresh_ms;
+    char edge_expires[24]; /* X-Accel-Expires value, or "" */
+    bool edge_stale_ok;    /* Cache-Control: stale-while-revalidate=1 */
+    int edge_cookie_s;     /* >0: Set-Cookie of the writer's bypass */
     char *body;            /* JSON text, or NULL for no body */
     size_t body_len;
     void (*body_free)(char *); /* how to release body; NULL: not owned */

@@ -21,6 +21,8 @@
 
 #include <fcgiapp.h>
 
+#include "edge.h"
+
 #define FCGI_VERSION_1 1
 #define FCGI_END_REQUEST 3
 #define FCGI_STDOUT 6
@@ -61,6 +63,27 @@ size_t response_head(const struct reply *r, char *out, size_t outlen)
 
     if (n < 0 || (size_t)n >= outlen)
         return 0;
+    /* Cache-Control before X-Accel-Expires: nginx reads them in order. */
+    if (r->edge_expires[0] != '\0' || r->edge_cookie_s > 0) {
+        int m = snprintf(out + n, outlen - (size_t)n, "%s%s%s%s",
+                         r->edge_stale_ok
+                             ? "Cache-Control: stale-while-revalidate=1\r\n"
+                             : "",
+                         r->edge_expires[0] ? "X-Accel-Expires: " : "",
+                         r->edge_expires, r->edge_expires[0] ? "\r\n" : "");
+        if (m < 0 || (size_t)m >= outlen - (size_t)n)
+            return 0;
+        n += m;
+        if (r->edge_cookie_s > 0) {
+            m = snprintf(out + n, outlen - (size_t)n,
+                         "Set-Cookie: " EDGE_COOKIE "=1; Max-Age=%d; "
+                         "Path=/products; HttpOnly; SameSite=Strict\r\n",
+                         r->edge_cookie_s);
+            if (m < 0 || (size_t)m >= outlen - (size_t)n)
+                return 0;
+            n += m;
+        }
+    }
     if (r->body != NULL) {
         int m = snprintf(out + n, outlen - (size_t)n,
                          "Content-Type: application/json\r\n"

@@ -13,7 +13,8 @@
 
 struct FCGX_Request;
 
-/* Writes status, Content-Type, X-Cache/Allow/Location when set, and the body
+/* Writes status, Content-Type, X-Cache/Allow/Location and the edge headers
+ * (Cache-Control, X-Accel-Expires, Set-Cookie; edge.c) when set, and the body
  * (omitted when head_only), and ends the request, in one writev(2) for any
  * body up to a few MB. Returns 0, or -1 when nginx went away (the
  * connection is then not kept). */

@@ -1,7 +1,8 @@
 /*
  * serve: builds a struct http_request from the FastCGI parameters nginx
- * sent (fastcgi_params), reads a write's body, hands it to the router and
- * sends the reply (response.c).
+ * sent (fastcgi_params), reads a write's body, hands it to the router,
+ * marks what the edge cache may do with the reply (edge.c) and sends it
+ * (response.c).
  */
 #include "serve.h"
 
@@ -11,6 +12,8 @@
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "clock.h"
+#include "edge.h"
 #include "log.h"
 #include "response.h"
 #include "router.h"
@@ -65,6 +68,9 @@ void serve_request(struct app *app, FCGX_Request *fr)
     char *body = NULL;
     const char *method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
     const char *path = FCGX_GetParam("DOCUMENT_URI", fr->envp);
+    /* Before any read: an answer holds every write acknowledged before
+     * this instant, so the edge's bound is counted from here. */
+    long long started_ms = clock_now_ms();
 
     memset(&req, 0, sizeof(req));
     req.method = method ? method : "";
@@ -83,6 +89,7 @@ void serve_request(struct app *app, FCGX_Request *fr)
     drain_stdin(fr);
     reply_init(&r);
     router_dispatch(app, &req, &r);
+    edge_mark(app->cfg, req.method, started_ms, &r);
     if (response_send(fr, &r, strcmp(req.method, "HEAD") == 0) != 0)
         log_msg(LOG_INFO, "serve", "client went away before the response");
     reply_free(&r);
