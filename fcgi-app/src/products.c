@@ -128,7 +128,8 @@ static void send_body(struct reply *r, char *body, size_t len,
 {
     reply_json(r, 200, body, len);
     r->x_cache = x_cache;
-    /* Just read from MySQL: as fresh as the cache can tell. */
+    /* For the edge (edge.c): a MISS or BYPASS was just read from MySQL,
+     * fresh for a whole lifetime; a STALE copy has no freshness left. */
     if (m == METRIC_CACHE_MISS || m == METRIC_CACHE_BYPASS)
         r->fresh_ms = -1;
     else if (m == METRIC_CACHE_STALE)
