@@ -8,6 +8,7 @@
 #include "config.h"
 
 struct cache;
+struct gate;
 struct l1;
 struct store;
 struct tracking;
@@ -20,6 +21,7 @@ struct app {
     /* Per process, shared by its threads; NULL unless CACHE_L1=1. */
     struct l1 *l1;             /* in-process copy of hot answers */
     struct tracking *tracking; /* keeps l1 coherent (Redis invalidations) */
+    struct gate *rebuilds; /* this process's rebuild slots; NULL: no cap */
 };
 
 #endif

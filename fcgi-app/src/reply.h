@@ -16,6 +16,8 @@ struct reply {
     const char *allow;     /* Allow header for 405, or NULL */
     char location[64];     /* Location header for 201, or "" */
     bool auth_challenge;   /* WWW-Authenticate: Bearer (with a 401) */
+    int retry_after_s;     /* Retry-After header when > 0 (with a 503) */
+    int send_rate;         /* X-Accel-Limit-Rate (bytes/s) when > 0 */
     char *body;            /* JSON text, or NULL for no body */
     size_t body_len;
     void (*body_free)(char *); /* how to release body; NULL: not owned */
