@@ -88,6 +88,7 @@ static int open_stores(struct shared *sh, const struct config *cfg)
     db.user = cfg->mysql_write_user;
     db.password = cfg->mysql_write_password;
     db.delay_ms = 0; /* the delay simulates a slow read, not a slow write */
+    db.bounded_writes = true;
     sh->writer = store_open(&db);
     /* This process's share of the host's cap (config.c checks that it is at
      * least one), with as many waiters: misses hold at most twice that

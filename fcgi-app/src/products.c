@@ -253,6 +253,8 @@ static void rebuild(struct app *app, const struct loader *loader,
         return;
     }
     cache_unlock(app->cache, key, found->gen);
+    if (result == STORE_NOT_FOUND)
+        r->x_cache = "MISS"; /* and now cached, as a 404 */
     if (result == STORE_DOWN && found->body != NULL) {
         send_body(r, found->body, found->len, "STALE", METRIC_CACHE_STALE);
         return;
