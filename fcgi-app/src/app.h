@@ -9,6 +9,7 @@
 
 struct cache;
 struct gate;
+struct health_cache;
 struct l1;
 struct store;
 struct tracking;
@@ -22,6 +23,7 @@ struct app {
     struct l1 *l1;             /* in-process copy of hot answers */
     struct tracking *tracking; /* keeps l1 coherent (Redis invalidations) */
     struct gate *rebuilds; /* this process's rebuild slots; NULL: no cap */
+    struct health_cache *ready_cache; /* last /readyz check; NULL: none */
 };
 
 #endif

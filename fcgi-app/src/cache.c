@@ -451,10 +451,8 @@ void cache_unlock(struct cache *c, const char *key, uint64_t gen)
 
 int cache_ping(struct cache *c)
 {
-    redisReply *r;
-
-    c->retry_at_ms = 0; /* readiness wants the truth, not the back-off */
-    r = command(c, "PING");
+    /* Within the back-off "down" without trying, as store_ping(). */
+    redisReply *r = command(c, "PING");
     if (r == NULL)
         return -1;
     freeReplyObject(r);

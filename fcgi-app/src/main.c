@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "config.h"
 #include "gate.h"
+#include "health.h"
 #include "l1.h"
 #include "log.h"
 #include "products.h"
@@ -36,6 +37,7 @@ struct shared {
     struct l1 *l1;             /* NULL unless cached mode with CACHE_L1=1 */
     struct tracking *tracking; /* keeps l1 coherent */
     struct gate *rebuilds;     /* this process's share of the rebuild cap */
+    struct health_cache *ready_cache;
 };
 
 static int make_thread_app(struct app *app, void *arg)
@@ -55,6 +57,7 @@ static int make_thread_app(struct app *app, void *arg)
     app->l1 = sh->l1;
     app->tracking = sh->tracking;
     app->rebuilds = sh->rebuilds;
+    app->ready_cache = sh->ready_cache;
     /* Both modes keep a cache handle: baseline reads never use it, but its
      * writes still invalidate, so a later cached run cannot serve data from
      * before them. */
@@ -95,7 +98,9 @@ static int open_stores(struct shared *sh, const struct config *cfg)
      * many threads, whatever comes in. */
     size_t slots = (size_t)(cfg->cache_rebuilds_max / cfg->pool_size);
     sh->rebuilds = gate_open(slots, slots);
-    return sh->reader && sh->writer && sh->rebuilds ? 0 : -1;
+    sh->ready_cache = health_cache_open();
+    return sh->reader && sh->writer && sh->rebuilds && sh->ready_cache ? 0
+                                                                       : -1;
 }
 
 /* The in-process copy and its invalidation connection: once per process,
@@ -187,6 +192,7 @@ close:
     store_close(sh.reader);
     store_close(sh.writer);
     gate_close(sh.rebuilds);
+    health_cache_close(sh.ready_cache);
     store_library_end();
     return status;
 }

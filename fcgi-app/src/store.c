@@ -610,8 +610,8 @@ int store_ping(struct store *p)
 
     if (s == NULL)
         return -1;
-    /* Readiness wants the truth, not the back-off. */
-    atomic_store(&p->retry_at_ms, 0);
+    /* Within the back-off after a failed connect this answers "down"
+     * without trying: a probe must not hammer a database that is away. */
     if (!connect_if_needed(s)) {
         rc = -1;
     } else if (mysql_ping(s->conn) != 0) {
