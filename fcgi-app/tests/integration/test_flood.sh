@@ -24,13 +24,17 @@ command -v wrk >/dev/null || {
   tests_done
 }
 SAVED_DELAY=$DB_DELAY_MS
-ROUNDS=${FLOOD_ROUNDS:-2}
-SECONDS_PER_RUN=${FLOOD_SECONDS:-5}
-# Thresholds with a margin for a noisy shared 2-core machine (the figures
-# themselves are printed): starved hits fall far below these (the issue
-# measured 0.03x the throughput and 35x the p50 before threads).
+ROUNDS=${FLOOD_ROUNDS:-3}
+SECONDS_PER_RUN=${FLOOD_SECONDS:-4}
+# The p99 bound is the issue's (3x, on the median round). Hits that wait
+# behind misses take about DB_DELAY_MS: without the cap the median round
+# measured 6.2x (p99 42-66 ms alone, 267-327 ms flooded). Throughput has a
+# margin below the issue's 0.8x for the shared machine (its noise alone
+# moves runs by 30%); on this machine the CPU, not the misses, bounded it
+# even without the cap (0.86x), so it guards against a flood that eats CPU
+# (e.g. instant 503s to clients that retry at once).
 MIN_RATIO=${FLOOD_MIN_RATIO:-0.6}
-MAX_P99_RATIO=${FLOOD_MAX_P99_RATIO:-5}
+MAX_P99_RATIO=${FLOOD_MAX_P99_RATIO:-3}
 # The issue's demo delay, and a TTL that keeps the hot page fresh throughout.
 CACHE_TTL_S=600 DB_DELAY_MS=300 "$STACK" up >/dev/null || {
   fail "stack restarted for the flood" "stack up failed"
@@ -55,7 +59,7 @@ sample_reads() {
 http GET /products
 http GET /products
 check_eq "the hot page is cached" HIT "$(header x-cache)"
-declare -a alone_rps flood_rps alone_p99 flood_p99
+declare -a alone_rps flood_rps alone_p99 flood_p99 p99_ratios
 peak=0 samples=0
 for ((round = 1; round <= ROUNDS; round++)); do
   start_load "$SECONDS_PER_RUN" /products 50
@@ -82,21 +86,23 @@ for ((round = 1; round <= ROUNDS; round++)); do
   info "round $round, the flood: $(sed -n 's/^FLOOD //p' "$FLOOD_LOG")"
   flood_rps+=("$(awk -v n="${R[requests]}" -v s="$SECONDS_PER_RUN" 'BEGIN {printf "%.0f", n / s}')")
   flood_p99+=("${R[p99_ms]}")
+  p99_ratios+=("$(awk -v f="${R[p99_ms]}" -v a="${alone_p99[-1]}" 'BEGIN {printf "%.2f", (a > 0 ? f / a : 99)}')")
   check_eq "round $round: every hot request answered 2xx, alone and flooded" "0 0 0 0" "$alone_bad ${R[non2xx]} ${R[socket_errors]}"
   grep -q '^FLOOD requests=[1-9]' "$FLOOD_LOG" || fail "round $round: the flood ran" "$(cat "$FLOOD_LOG")"
 done
 
-# Totals over the rounds (each side the same length).
+# Throughput: totals over the rounds (each side the same length); p99: the
+# median of the rounds' ratios (a round's two runs are neighbours in time).
 sum() { awk '{s = 0; for (i = 1; i <= NF; i++) s += $i; print s}' <<<"$*"; }
-worst() { awk '{m = 0; for (i = 1; i <= NF; i++) if ($i > m) m = $i; print m}' <<<"$*"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 rps_ratio=$(awk -v f="$(sum "${flood_rps[@]}")" -v a="$(sum "${alone_rps[@]}")" 'BEGIN {printf "%.2f", (a > 0 ? f / a : 0)}')
-p99_ratio=$(awk -v f="$(worst "${flood_p99[@]}")" -v a="$(worst "${alone_p99[@]}")" 'BEGIN {printf "%.2f", (a > 0 ? f / a : 99)}')
+p99_ratio=$(median "${p99_ratios[@]}")
 info "hot GET /products req/s alone: ${alone_rps[*]}; flooded: ${flood_rps[*]} -> ${rps_ratio}x"
-info "hot GET /products p99 ms alone: ${alone_p99[*]}; flooded: ${flood_p99[*]} -> ${p99_ratio}x"
+info "hot GET /products p99 ms alone: ${alone_p99[*]}; flooded: ${flood_p99[*]} -> per round ${p99_ratios[*]}, median ${p99_ratio}x"
 info "most reads MySQL ran at once for the responders: $peak ($samples samples)"
 check "flooded throughput ${rps_ratio}x alone >= ${MIN_RATIO}x" \
   awk -v r="$rps_ratio" -v m="$MIN_RATIO" 'BEGIN {exit !(r >= m)}'
-check "flooded p99 ${p99_ratio}x alone <= ${MAX_P99_RATIO}x" \
+check "flooded p99 ${p99_ratio}x alone (median round) <= ${MAX_P99_RATIO}x" \
   awk -v r="$p99_ratio" -v m="$MAX_P99_RATIO" 'BEGIN {exit !(r <= m)}'
 check "the sampler saw MySQL ($samples samples)" [ "$samples" -gt 50 ]
 check "MySQL ran reads during the flood ($peak)" [ "$peak" -gt 0 ]

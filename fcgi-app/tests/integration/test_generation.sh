@@ -22,10 +22,10 @@ http GET /products/4000000000
 http GET '/products?limit=3&offset=999999'
 http GET /products/1
 untimed=$(redis --scan --pattern '*' | while read -r k; do
-  [ "$(redis PTTL "$k")" -ge 0 ] || echo "$k"
+  [ "$(redis PTTL "$k")" != -1 ] || echo "$k" # -2: expired meanwhile
 done | sort | tr '\n' ' ')
 check_eq "every key but the generation has a TTL" "products:gen " "$untimed"
-check "there were keys to look at ($(redis DBSIZE))" [ "$(redis DBSIZE)" -ge 8 ]
+check "there were keys to look at ($(redis DBSIZE))" [ "$(redis DBSIZE)" -ge 5 ]
 check "a cached 404 is kept briefly (PTTL $(redis PTTL products:item:4000000000) ms)" \
   [ "$(redis PTTL products:item:4000000000)" -le 10000 ]
 
