@@ -94,9 +94,9 @@ done
 # Throughput: totals over the rounds (each side the same length); p99: the
 # median of the rounds' ratios (a round's two runs are neighbours in time).
 sum() { awk '{s = 0; for (i = 1; i <= NF; i++) s += $i; print s}' <<<"$*"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+round_median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 rps_ratio=$(awk -v f="$(sum "${flood_rps[@]}")" -v a="$(sum "${alone_rps[@]}")" 'BEGIN {printf "%.2f", (a > 0 ? f / a : 0)}')
-p99_ratio=$(median "${p99_ratios[@]}")
+p99_ratio=$(round_median "${p99_ratios[@]}")
 info "hot GET /products req/s alone: ${alone_rps[*]}; flooded: ${flood_rps[*]} -> ${rps_ratio}x"
 info "hot GET /products p99 ms alone: ${alone_p99[*]}; flooded: ${flood_p99[*]} -> per round ${p99_ratios[*]}, median ${p99_ratio}x"
 info "most reads MySQL ran at once for the responders: $peak ($samples samples)"
