@@ -110,7 +110,7 @@ static const struct config_entry config_table[] = {
      "CACHE_REBUILDS_MAX between them"},
     /* README: Under hostile traffic. A miss flood may hold this many MySQL
      * reads and as many waiting threads; the other threads answer hits. */
-    {"CACHE_REBUILDS_MAX", CONFIG_INT, "8", 1, 4096, FIELD(cache_rebuilds_max),
+    {"CACHE_REBUILDS_MAX", CONFIG_INT, "16", 1, 4096, FIELD(cache_rebuilds_max),
      false,
      "rebuilds (MySQL reads for cache misses) running at once on this host, "
      "CACHE_REBUILDS_MAX / POOL_SIZE per responder; at least POOL_SIZE"},
