@@ -8,6 +8,8 @@
 #include "config.h"
 
 struct cache;
+struct gate;
+struct health_cache;
 struct l1;
 struct store;
 struct tracking;
@@ -20,6 +22,8 @@ struct app {
     /* Per process, shared by its threads; NULL unless CACHE_L1=1. */
     struct l1 *l1;             /* in-process copy of hot answers */
     struct tracking *tracking; /* keeps l1 coherent (Redis invalidations) */
+    struct gate *rebuilds; /* this process's rebuild slots; NULL: no cap */
+    struct health_cache *ready_cache; /* last /readyz check; NULL: none */
 };
 
 #endif

@@ -163,17 +163,21 @@ static void free_replies(redisReply **replies, int n)
             freeReplyObject(replies[i]);
 }
 
+/* A generation or a tag as Redis' INCR keeps it: digits only (no sign, no
+ * space, no leading zero), at most INT64_MAX. */
 static bool parse_u64(const char *s, size_t len, uint64_t *out)
 {
     uint64_t v = 0;
 
-    if (len == 0 || len > 20)
+    if (len == 0 || len > 19 || (s[0] == '0' && len > 1))
         return false;
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9')
             return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
+        v = v * 10 + (uint64_t)(s[i] - '0'); /* 19 digits fit in 64 bits */
     }
+    if (v > (uint64_t)INT64_MAX)
+        return false;
     *out = v;
     return true;
 }
@@ -182,19 +186,36 @@ static bool reply_u64(const redisReply *r, uint64_t *out)
 {
     if (r->type == REDIS_REPLY_INTEGER) {
         *out = (uint64_t)r->integer;
-        return true;
+        return r->integer >= 0;
     }
     return r->type == REDIS_REPLY_STRING && parse_u64(r->str, r->len, out);
 }
 
-/* Creates a missing generation counter. Start from the clock in
- * microseconds: after a Redis restart the counter is far ahead of any
- * generation a slow writer may still hold, so its late store can never be
- * read. */
-static int create_generation(struct cache *c, const char *gen_key)
+/* The Lua half of the generation's repair: when KEYS[1] is missing or not
+ * a counter parse_u64() accepts, set it from Redis' clock in microseconds.
+ * The value is unknown, so "larger" means later than any value the clock
+ * gave before (each counter starts from it, and moves by one per write): a
+ * counter can only have got ahead of the clock by a million writes a
+ * second. One script, so responders repairing at once cannot step back. */
+#define GEN_REPAIR_LUA                                                       \
+    "local v = redis.call('GET', KEYS[1]) "                                  \
+    "local ok = v and string.len(v) <= 19 and string.match(v, '^%d+$') "     \
+    "  and (v == '0' or string.sub(v, 1, 1) ~= '0') "                        \
+    "  and (string.len(v) < 19 or v <= '9223372036854775807') "              \
+    "if not ok then "                                                        \
+    "  local t = redis.call('TIME') "                                        \
+    "  redis.call('SET', KEYS[1], string.format('%.0f', "                    \
+    "    tonumber(t[1]) * 1000000 + tonumber(t[2]))) "                       \
+    "end "
+
+/* Creates a missing generation counter, or replaces one that is not a
+ * counter (see GEN_REPAIR_LUA): from the clock in microseconds, so after a
+ * Redis restart, too, it is far ahead of any generation a slow writer may
+ * still hold, and its late store can never be read. */
+static int repair_generation(struct cache *c, const char *gen_key)
 {
-    redisReply *r = command(c, "SET %s %lld NX", gen_key,
-                            clock_now_ms() * 1000);
+    redisReply *r = command(c, "EVAL %s 1 %s", GEN_REPAIR_LUA "return 1",
+                            gen_key);
 
     if (r == NULL)
         return -1;
@@ -240,13 +261,13 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
                              struct cache_entry *e)
 {
     int n = want_ttl ? 2 : 1;
-    bool reused = c->ctx != NULL, created = false;
+    bool reused = c->ctx != NULL, repaired = false;
 
     e->body = NULL;
     e->len = 0;
     e->fresh_ms = -1;
-    /* At most: a retry on a fresh connection, and one after creating the
-     * generation. */
+    /* At most: a retry on a fresh connection, and one after creating or
+     * repairing the generation. */
     for (int attempt = 0; attempt < 3; attempt++) {
         redisReply *r[2];
         uint64_t tag;
@@ -276,16 +297,17 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
             metrics_count(METRIC_REDIS_ERRORS);
             return CACHE_DOWN;
         }
-        if (r[0]->element[0]->type == REDIS_REPLY_NIL) {
-            free_replies(r, n);
-            if (created || create_generation(c, gen_key) != 0)
-                return CACHE_DOWN;
-            created = true;
-            continue;
-        }
         if (!reply_u64(r[0]->element[0], &e->gen)) {
+            /* Missing (evicted, a restart) or not a counter: a fresh,
+             * larger one, or every read would go to MySQL. */
+            if (r[0]->element[0]->type != REDIS_REPLY_NIL)
+                log_msg(LOG_WARN, "cache", "generation is not a counter: "
+                                           "repaired from the clock");
             free_replies(r, n);
-            return CACHE_DOWN;
+            if (repaired || repair_generation(c, gen_key) != 0)
+                return CACHE_DOWN;
+            repaired = true;
+            continue;
         }
         if (unpack(r[0]->element[1], &tag, NULL, NULL) && tag == e->gen) {
             if (!unpack(r[0]->element[1], &tag, &e->body, &e->len)) {
@@ -339,32 +361,33 @@ enum cache_result cache_poll(struct cache *c, const char *key,
 int cache_bump_generation(struct cache *c, const char *gen_key)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        redisReply *r[2];
+        redisReply *r[1];
 
         if (!connect_if_needed(c)) {
             c->retry_at_ms = 0; /* a write may retry at once */
             continue;
         }
-        /* A missing counter starts from the clock, then moves on: both in
-         * one round trip. */
-        if (redisAppendCommand(c->ctx, "SET %s %lld NX", gen_key,
-                               clock_now_ms() * 1000) != REDIS_OK ||
-            redisAppendCommand(c->ctx, "INCR %s", gen_key) != REDIS_OK) {
+        /* A missing or broken counter starts from the clock, then moves
+         * on: one script, one round trip. */
+        if (redisAppendCommand(c->ctx, "EVAL %s 1 %s",
+                               GEN_REPAIR_LUA
+                               "return redis.call('INCR', KEYS[1])",
+                               gen_key) != REDIS_OK) {
             disconnect(c, "could not queue the bump");
             c->retry_at_ms = 0;
             continue;
         }
-        if (pipeline(c, r, 2) != 0) {
+        if (pipeline(c, r, 1) != 0) {
             c->retry_at_ms = 0;
             continue;
         }
-        if (r[1]->type == REDIS_REPLY_INTEGER) {
-            free_replies(r, 2);
+        if (r[0]->type == REDIS_REPLY_INTEGER) {
+            free_replies(r, 1);
             return 0;
         }
         log_msg(LOG_WARN, "cache", "redis refused the generation bump: %s",
-                r[1]->type == REDIS_REPLY_ERROR ? r[1]->str : "odd reply");
-        free_replies(r, 2);
+                r[0]->type == REDIS_REPLY_ERROR ? r[0]->str : "odd reply");
+        free_replies(r, 1);
         metrics_count(METRIC_REDIS_ERRORS);
         return -1;
     }
@@ -428,10 +451,8 @@ void cache_unlock(struct cache *c, const char *key, uint64_t gen)
 
 int cache_ping(struct cache *c)
 {
-    redisReply *r;
-
-    c->retry_at_ms = 0; /* readiness wants the truth, not the back-off */
-    r = command(c, "PING");
+    /* Within the back-off "down" without trying, as store_ping(). */
+    redisReply *r = command(c, "PING");
     if (r == NULL)
         return -1;
     freeReplyObject(r);

@@ -108,6 +108,25 @@ static const struct config_entry config_table[] = {
      "0: answers carry no edge lifetime (the nginx micro-cache stays empty); "
      "N: product reads tell nginx to keep them about N ms (at most "
      "max(N, 2000) ms) and writes set the bypass cookie"},
+    /* Set by the pool's starter (start-pool, compose); each process takes
+     * CACHE_REBUILDS_MAX / POOL_SIZE rebuild slots. */
+    {"POOL_SIZE", CONFIG_INT, "4", 1, 256, FIELD(pool_size), false,
+     "responder processes on this host (spawn-fcgi's pool); divides "
+     "CACHE_REBUILDS_MAX between them"},
+    /* README: Under hostile traffic. A miss flood may hold this many MySQL
+     * reads and as many waiting threads; the other threads answer hits. */
+    {"CACHE_REBUILDS_MAX", CONFIG_INT, "16", 1, 4096, FIELD(cache_rebuilds_max),
+     false,
+     "rebuilds (MySQL reads for cache misses) running at once on this host, "
+     "CACHE_REBUILDS_MAX / POOL_SIZE per responder; at least POOL_SIZE"},
+    {"CACHE_REBUILD_WAIT_MS", CONFIG_INT, "500", 0, 60000,
+     FIELD(cache_rebuild_wait_ms), false,
+     "milliseconds a miss waits for a rebuild slot (at most as many waiters "
+     "as slots) before answering 503 with Retry-After"},
+    {"CACHE_NEGATIVE_TTL_S", CONFIG_INT, "10", 0, 3600,
+     FIELD(cache_negative_ttl_s), false,
+     "seconds an unknown id (404) or a page past the end of the catalogue "
+     "is cached, with no stale window; 0: not cached"},
 };
 
 #define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))
@@ -230,6 +249,15 @@ int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
             bad++;
         }
     }
+    /* Each process gets CACHE_REBUILDS_MAX / POOL_SIZE slots: at least one,
+     * and together never more than the cap. */
+    if (bad == 0 && cfg->cache_rebuilds_max < cfg->pool_size) {
+        snprintf(err, errlen,
+                 "CACHE_REBUILDS_MAX: must be at least POOL_SIZE (%lld): each "
+                 "responder needs one rebuild slot",
+                 cfg->pool_size);
+        bad++;
+    }
     return bad == 0 ? 0 : -1;
 }
 
@@ -281,7 +309,12 @@ int config_write_reference(FILE *out)
           "`DB_DELAY_MS`/1000 rounded up)),\n"
           "the slowest rebuild (a reconnect, then two tries of delay and "
           "query), so a\n"
-          "lock never expires while its rebuild still runs.\n",
+          "lock never expires while its rebuild still runs.\n"
+          "`CACHE_REBUILDS_MAX` must be at least `POOL_SIZE`: each responder "
+          "takes\n"
+          "`CACHE_REBUILDS_MAX` / `POOL_SIZE` (rounded down) rebuild slots, "
+          "so the pool\n"
+          "never runs more than `CACHE_REBUILDS_MAX` at once.\n",
           out);
     return ferror(out) || fflush(out) != 0 ? -1 : 0;
 }

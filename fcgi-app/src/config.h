@@ -41,6 +41,10 @@ struct config {
     long long responder_threads;
     long long db_connections;
     long long edge_cache_ms; /* 0: no edge lifetime sent (edge.c) */
+    long long pool_size;            /* responder processes on this host */
+    long long cache_rebuilds_max;   /* host-wide cap on rebuilds at once */
+    long long cache_rebuild_wait_ms;
+    long long cache_negative_ttl_s; /* unknown ids, pages past the end */
 };
 
 /* Looks a variable up by name; returns NULL when it is unset. */

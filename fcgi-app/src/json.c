@@ -17,8 +17,9 @@ static json_t *product_to_json(const struct product *p)
 {
     /* "s" would reject invalid UTF-8 from the database; the table is
      * utf8mb4 so that cannot happen, and NULL then signals it loudly. */
+    /* -0.0 == 0: a zero price is written 0, whatever its sign bit. */
     return json_pack("{s:I, s:s, s:f}", "id", (json_int_t)p->id, "name",
-                     p->name, "price", p->price);
+                     p->name, "price", p->price == 0 ? 0.0 : p->price);
 }
 
 static char *dump(json_t *value, size_t *len)
@@ -66,6 +67,12 @@ char *json_render_error(const char *msg, size_t *len)
         return oom_error;
     }
     return text;
+}
+
+char *json_render_error_id(const char *msg, uint32_t id, size_t *len)
+{
+    return dump(json_pack("{s:s, s:I}", "error", msg, "id", (json_int_t)id),
+                len);
 }
 
 void json_free_error(char *body)
@@ -159,6 +166,8 @@ int json_parse_product_input(const char *body, size_t len,
                  PRODUCT_PRICE_MAX);
         goto out;
     }
+    if (out->price == 0)
+        out->price = 0.0; /* -0.0 passes the range check: store 0 */
     memcpy(out->name, json_string_value(name), json_string_length(name) + 1);
     rc = 0;
 out:

@@ -19,6 +19,10 @@ char *json_render_product(const struct product *p, size_t *len);
 char *json_render_error(const char *msg, size_t *len);
 void json_free_error(char *body);
 
+/* {"error": msg, "id": id}: an error about a product that exists (a write
+ * committed, then something failed). malloc'd; NULL when out of memory. */
+char *json_render_error_id(const char *msg, uint32_t id, size_t *len);
+
 /* {"key": "value", ...} from npairs (key, value) string pairs laid out as
  * pairs[2i], pairs[2i+1]. For small status bodies (health). */
 char *json_render_object(size_t *len, const char *const *pairs, size_t npairs);

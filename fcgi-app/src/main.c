@@ -20,6 +20,8 @@
 #include "app.h"
 #include "cache.h"
 #include "config.h"
+#include "gate.h"
+#include "health.h"
 #include "l1.h"
 #include "log.h"
 #include "products.h"
@@ -34,6 +36,8 @@ struct shared {
     struct store *writer;
     struct l1 *l1;             /* NULL unless cached mode with CACHE_L1=1 */
     struct tracking *tracking; /* keeps l1 coherent */
+    struct gate *rebuilds;     /* this process's share of the rebuild cap */
+    struct health_cache *ready_cache;
 };
 
 static int make_thread_app(struct app *app, void *arg)
@@ -52,6 +56,8 @@ static int make_thread_app(struct app *app, void *arg)
     app->writer = sh->writer;
     app->l1 = sh->l1;
     app->tracking = sh->tracking;
+    app->rebuilds = sh->rebuilds;
+    app->ready_cache = sh->ready_cache;
     /* Both modes keep a cache handle: baseline reads never use it, but its
      * writes still invalidate, so a later cached run cannot serve data from
      * before them. */
@@ -85,8 +91,16 @@ static int open_stores(struct shared *sh, const struct config *cfg)
     db.user = cfg->mysql_write_user;
     db.password = cfg->mysql_write_password;
     db.delay_ms = 0; /* the delay simulates a slow read, not a slow write */
+    db.bounded_writes = true;
     sh->writer = store_open(&db);
-    return sh->reader && sh->writer ? 0 : -1;
+    /* This process's share of the host's cap (config.c checks that it is at
+     * least one), with as many waiters: misses hold at most twice that
+     * many threads, whatever comes in. */
+    size_t slots = (size_t)(cfg->cache_rebuilds_max / cfg->pool_size);
+    sh->rebuilds = gate_open(slots, slots);
+    sh->ready_cache = health_cache_open();
+    return sh->reader && sh->writer && sh->rebuilds && sh->ready_cache ? 0
+                                                                       : -1;
 }
 
 /* The in-process copy and its invalidation connection: once per process,
@@ -177,6 +191,8 @@ close:
     l1_close(sh.l1);
     store_close(sh.reader);
     store_close(sh.writer);
+    gate_close(sh.rebuilds);
+    health_cache_close(sh.ready_cache);
     store_library_end();
     return status;
 }

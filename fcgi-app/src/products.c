@@ -22,6 +22,18 @@
  * copy keeps answering. While Redis is down the answer comes from MySQL
  * (BYPASS).
  *
+ * Under a flood of misses (README: Under hostile traffic): a rebuild runs
+ * only with a slot of the process's rebuild gate (CACHE_REBUILDS_MAX /
+ * POOL_SIZE slots, as many waiters, each waiting at most
+ * CACHE_REBUILD_WAIT_MS); without one the answer is the stale copy, or a
+ * quick 503 with Retry-After. So misses hold a bounded number of threads and
+ * MySQL connections, and the other threads answer hits. An unknown id and a
+ * page past the end of the catalogue are cached too, for
+ * CACHE_NEGATIVE_TTL_S with no stale window (an unknown id as an empty body:
+ * no 200 answer is empty): a repeated miss costs no MySQL read, and what a
+ * flood of distinct ones stores is bounded by the rebuild rate times that
+ * short TTL.
+ *
  * L1 (CACHE_L1=1): fresh hits are also kept in this process (l1.c) and
  * answered from there with no Redis round trip (X-Cache: HIT, X-Cache-Layer:
  * L1) while the invalidation connection (tracking.c) is up; any change of
@@ -35,10 +47,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "clock.h"
+#include "gate.h"
 #include "json.h"
 #include "l1.h"
 #include "metrics.h"
@@ -49,6 +63,15 @@
 
 /* How often a waiter looks for the rebuilt entry. */
 #define WAIT_POLL_MS 10
+/* Retry-After (seconds) of a miss turned away by the rebuild gate: about
+ * the time a few rebuilds take. */
+#define BUSY_RETRY_AFTER_S 1
+/* ... and the rate (bytes/s) at which nginx sends that 503 from its buffer:
+ * its 300-400 bytes take a second or two. A client that retries at once
+ * (a flood does) is slowed down that much at the cost of an nginx timer,
+ * not a responder thread: an instant 503 would let the flood spin and take
+ * as much CPU from hits as the misses did. */
+#define BUSY_SEND_RATE 128
 
 /* The longest key: "products:" + "list:" + two 10-digit numbers. */
 #define KEY_PREFIX "products:"
@@ -110,6 +133,28 @@ static enum store_result reply_from_db(struct app *app,
     return result;
 }
 
+/* A rebuild: reply_from_db() with a slot of the rebuild gate. Without one
+ * in time, STORE_DOWN with a 503 and Retry-After (a caller with a stale
+ * copy answers with that instead). */
+static enum store_result rebuild_from_db(struct app *app,
+                                         const struct loader *loader,
+                                         struct reply *r, char **body,
+                                         size_t *len)
+{
+    enum store_result result;
+
+    if (!gate_enter(app->rebuilds, app->cfg->cache_rebuild_wait_ms)) {
+        reply_error(r, 503, "too many cache misses at once, try again "
+                            "shortly");
+        r->retry_after_s = BUSY_RETRY_AFTER_S;
+        r->send_rate = BUSY_SEND_RATE;
+        return STORE_DOWN;
+    }
+    result = reply_from_db(app, loader, r, body, len);
+    gate_leave(app->rebuilds);
+    return result;
+}
+
 /* TTL plus up to 10% jitter, so entries filled together do not expire
  * together. */
 static long long jittered_ttl_ms(const struct config *cfg)
@@ -123,10 +168,17 @@ static long long jittered_ttl_ms(const struct config *cfg)
     return ttl_ms + (long long)(rand_r(&seed) % (ttl_ms / 10 + 1));
 }
 
+/* Answers with a body found in (or just stored into) the cache; an empty
+ * one is a cached "no such id". */
 static void send_body(struct reply *r, char *body, size_t len,
                       const char *x_cache, enum metric m)
 {
-    reply_json(r, 200, body, len);
+    if (len == 0) {
+        free(body);
+        reply_error(r, 404, "no product with this id");
+    } else {
+        reply_json(r, 200, body, len);
+    }
     r->x_cache = x_cache;
     /* For the edge (edge.c): a MISS or BYPASS was just read from MySQL,
      * fresh for a whole lifetime; a STALE copy has no freshness left. */
@@ -135,6 +187,12 @@ static void send_body(struct reply *r, char *body, size_t len,
     else if (m == METRIC_CACHE_STALE)
         r->fresh_ms = 0;
     metrics_count(m);
+}
+
+/* An empty page: past the end of the catalogue. */
+static bool empty_page(const char *body, size_t len)
+{
+    return len == 2 && memcmp(body, "[]", 2) == 0;
 }
 
 /* Stores a fresh answer: fresh for the jittered TTL, and kept for the
@@ -149,6 +207,28 @@ static void remember(struct app *app, const char *key, uint64_t gen,
 
     cache_store(app->cache, key, gen, body, len, fresh_ms,
                 fresh_ms + cfg->cache_stale_s * 1000);
+}
+
+/* Stores a rebuild's outcome: an answer as remember() does; an unknown id
+ * (as an empty body) or an empty page only for CACHE_NEGATIVE_TTL_S, with no
+ * stale window, so that a flood of them leaves little behind. */
+static void remember_outcome(struct app *app, const char *key, uint64_t gen,
+                             enum store_result result, const char *body,
+                             size_t len)
+{
+    long long negative_ms = app->cfg->cache_negative_ttl_s * 1000;
+
+    if (result == STORE_OK && body != NULL && !empty_page(body, len)) {
+        remember(app, key, gen, body, len);
+        return;
+    }
+    if (negative_ms == 0)
+        return;
+    if (result == STORE_NOT_FOUND)
+        cache_store(app->cache, key, gen, "", 0, negative_ms, negative_ms);
+    else if (result == STORE_OK && body != NULL)
+        cache_store(app->cache, key, gen, body, len, negative_ms,
+                    negative_ms);
 }
 
 /* Straight to MySQL: baseline mode, or Redis unavailable. */
@@ -173,15 +253,17 @@ static void rebuild(struct app *app, const struct loader *loader,
     size_t len = 0;
     enum store_result result;
 
-    result = reply_from_db(app, loader, r, &body, &len);
+    result = rebuild_from_db(app, loader, r, &body, &len);
+    remember_outcome(app, key, found->gen, result, body, len);
     if (result == STORE_OK && body != NULL) {
-        remember(app, key, found->gen, body, len);
         cache_unlock(app->cache, key, found->gen);
         free(found->body);
         send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
         return;
     }
     cache_unlock(app->cache, key, found->gen);
+    if (result == STORE_NOT_FOUND)
+        r->x_cache = "MISS"; /* and now cached, as a 404 */
     if (result == STORE_DOWN && found->body != NULL) {
         send_body(r, found->body, found->len, "STALE", METRIC_CACHE_STALE);
         return;
@@ -224,7 +306,7 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
         }
         break;
     }
-    if (reply_from_db(app, loader, r, &body, &len) == STORE_OK &&
+    if (rebuild_from_db(app, loader, r, &body, &len) == STORE_OK &&
         body != NULL)
         send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
 }
@@ -237,10 +319,11 @@ static void rebuild_unguarded(struct app *app, const struct loader *loader,
 {
     char *body = NULL;
     size_t len = 0;
+    enum store_result result = rebuild_from_db(app, loader, r, &body, &len);
 
-    if (reply_from_db(app, loader, r, &body, &len) != STORE_OK || body == NULL)
+    remember_outcome(app, key, gen, result, body, len);
+    if (result != STORE_OK || body == NULL)
         return;
-    remember(app, key, gen, body, len);
     send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
 }
 
@@ -292,7 +375,7 @@ static void read_cached(struct app *app, const struct loader *loader,
     case CACHE_HIT:
         /* The copy expires no later than the marker: its remaining time
          * is counted from before the read was sent. */
-        if (use_l1 && found.fresh_ms > 0)
+        if (use_l1 && found.fresh_ms > 0 && found.len > 0)
             l1_put(app->l1, key, found.body, found.len,
                    started + found.fresh_ms, ticket);
         /* The stored bytes are the response body: no parse, no re-encode. */

@@ -24,6 +24,8 @@ struct reply {
     char edge_expires[24]; /* X-Accel-Expires value, or "" */
     bool edge_stale_ok;    /* Cache-Control: stale-while-revalidate=1 */
     int edge_cookie_s;     /* >0: Set-Cookie of the writer's bypass */
+    int retry_after_s;     /* Retry-After header when > 0 (with a 503) */
+    int send_rate;         /* X-Accel-Limit-Rate (bytes/s) when > 0 */
     char *body;            /* JSON text, or NULL for no body */
     size_t body_len;
     void (*body_free)(char *); /* how to release body; NULL: not owned */

@@ -63,6 +63,22 @@ size_t response_head(const struct reply *r, char *out, size_t outlen)
 
     if (n < 0 || (size_t)n >= outlen)
         return 0;
+    if (r->retry_after_s > 0) {
+        int m = snprintf(out + n, outlen - (size_t)n, "Retry-After: %d\r\n",
+                         r->retry_after_s);
+        if (m < 0 || (size_t)m >= outlen - (size_t)n)
+            return 0;
+        n += m;
+    }
+    /* nginx sends the answer that slowly, from its buffer (the responder's
+     * thread is free at once), and does not pass the header on. */
+    if (r->send_rate > 0) {
+        int m = snprintf(out + n, outlen - (size_t)n,
+                         "X-Accel-Limit-Rate: %d\r\n", r->send_rate);
+        if (m < 0 || (size_t)m >= outlen - (size_t)n)
+            return 0;
+        n += m;
+    }
     /* Cache-Control before X-Accel-Expires: nginx reads them in order. */
     if (r->edge_expires[0] != '\0' || r->edge_cookie_s > 0) {
         int m = snprintf(out + n, outlen - (size_t)n, "%s%s%s%s",
@@ -89,6 +105,21 @@ size_t response_head(const struct reply *r, char *out, size_t outlen)
                          "Content-Type: application/json\r\n"
                          "Content-Length: %zu\r\n",
                          r->body_len);
+        if (m < 0 || (size_t)m >= outlen - (size_t)n)
+            return 0;
+        n += m;
+    }
+    /* A product answer may be kept by a cache only when told so: nginx's
+     * edge cache honours X-Accel-Expires over this, browsers and proxies
+     * revalidate (the data changes with every write). Errors, writes and
+     * the service endpoints are never stored. Last, after any header a
+     * cache reads first. */
+    {
+        int m = snprintf(out + n, outlen - (size_t)n,
+                         "X-Content-Type-Options: nosniff\r\n"
+                         "Cache-Control: %s\r\n",
+                         r->status == 200 && r->x_cache != NULL ? "no-cache"
+                                                                : "no-store");
         if (m < 0 || (size_t)m >= outlen - (size_t)n)
             return 0;
         n += m;

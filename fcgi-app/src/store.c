@@ -6,6 +6,7 @@
 #include "store.h"
 
 #include <mysql.h>
+#include <mysqld_error.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -25,6 +26,10 @@
  * closed it (wait_timeout), and a write is not retried blindly. */
 #define STORE_IDLE_CHECK_MS 1000
 #define PRICE_TEXT_MAX 32
+/* Statement time ran out: MariaDB's max_statement_time (ER_STATEMENT_TIMEOUT)
+ * and MySQL's max_execution_time (ER_QUERY_TIMEOUT); not in both headers. */
+#define STORE_ER_STATEMENT_TIMEOUT 1969
+#define STORE_ER_QUERY_TIMEOUT 3024
 
 enum statement {
     STMT_DELAY,
@@ -52,6 +57,7 @@ struct store {
     int port;
     unsigned int timeout_s;
     unsigned int read_timeout_s;
+    unsigned int lock_wait_s; /* bounded_writes: below read_timeout_s */
     long long delay_ms;
     _Atomic long long retry_at_ms;
     pthread_mutex_t lock;
@@ -107,6 +113,16 @@ struct store *store_open(const struct store_options *opt)
     p->read_timeout_s =
         (unsigned int)(opt->timeout_s + (opt->delay_ms + 999) / 1000);
     p->delay_ms = opt->delay_ms;
+    /* The server gives up on a lock (or on the statement) a second before
+     * the client would give up on the server: its error, a rollback, then
+     * arrives while the client still listens, and a 503 means "not
+     * applied". innodb_lock_wait_timeout counts whole seconds (at least 1),
+     * so the read timeout is at least 2 s. */
+    if (opt->bounded_writes) {
+        p->lock_wait_s = p->timeout_s > 1 ? p->timeout_s - 1 : 1;
+        if (p->read_timeout_s < p->lock_wait_s + 1)
+            p->read_timeout_s = p->lock_wait_s + 1;
+    }
     p->max = opt->max_connections > 0 ? opt->max_connections : 1;
     atomic_init(&p->retry_at_ms, 0);
     return p;
@@ -213,6 +229,29 @@ static enum store_result fail(struct conn *s, const char *what,
     return STORE_DOWN;
 }
 
+/* The session bounds of a write connection (see store_open): InnoDB's row
+ * lock wait, the metadata lock wait, and on MariaDB the statement time
+ * (max_statement_time; MySQL has none for writes, max_execution_time is
+ * SELECT-only, and a single-row write by primary key only waits on locks,
+ * which the first two bound). */
+static bool bound_session(struct conn *s)
+{
+    char sql[160];
+    unsigned int w = s->pool->lock_wait_s;
+
+    snprintf(sql, sizeof(sql),
+             "SET SESSION innodb_lock_wait_timeout = %u, "
+             "SESSION lock_wait_timeout = %u",
+             w, w);
+    if (mysql_query(s->conn, sql) != 0)
+        return false;
+    snprintf(sql, sizeof(sql), "SET SESSION max_statement_time = %u", w);
+    if (mysql_query(s->conn, sql) != 0 &&
+        mysql_errno(s->conn) != ER_UNKNOWN_SYSTEM_VARIABLE)
+        return false;
+    return true;
+}
+
 static bool connect_if_needed(struct conn *s)
 {
     const char *socket = s->pool->socket[0] ? s->pool->socket : NULL;
@@ -242,7 +281,20 @@ static bool connect_if_needed(struct conn *s)
         fail(s, "connect", mysql_error(s->conn));
         return false;
     }
+    if (s->pool->lock_wait_s > 0 && !bound_session(s)) {
+        atomic_store(&s->pool->retry_at_ms, clock_mono_ms() + STORE_RETRY_MS);
+        fail(s, "bounding the write session", mysql_error(s->conn));
+        return false;
+    }
     return true;
+}
+
+/* Errors after which the server has rolled the statement back: it did not
+ * happen. */
+static bool rolled_back(unsigned int err)
+{
+    return err == ER_LOCK_WAIT_TIMEOUT || err == ER_LOCK_DEADLOCK ||
+           err == STORE_ER_STATEMENT_TIMEOUT || err == STORE_ER_QUERY_TIMEOUT;
 }
 
 static MYSQL_STMT *statement(struct conn *s, enum statement which)
@@ -287,8 +339,10 @@ static enum store_result execute(struct conn *s, enum statement which,
     if (params != NULL && mysql_stmt_bind_param(stmt, params) != 0)
         return fail(s, "bind", mysql_stmt_error(stmt));
     if (mysql_stmt_execute(stmt) != 0) {
+        unsigned int err = mysql_stmt_errno(stmt);
+
         fail(s, statement_sql[which], mysql_stmt_error(stmt));
-        return STORE_UNCERTAIN;
+        return rolled_back(err) ? STORE_DOWN : STORE_UNCERTAIN;
     }
     metrics_count(METRIC_DB_QUERIES);
     s->last_used_ms = clock_mono_ms();
@@ -556,8 +610,8 @@ int store_ping(struct store *p)
 
     if (s == NULL)
         return -1;
-    /* Readiness wants the truth, not the back-off. */
-    atomic_store(&p->retry_at_ms, 0);
+    /* Within the back-off after a failed connect this answers "down"
+     * without trying: a probe must not hammer a database that is away. */
     if (!connect_if_needed(s)) {
         rc = -1;
     } else if (mysql_ping(s->conn) != 0) {

@@ -11,6 +11,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "product.h"
@@ -27,10 +28,14 @@ struct store_options {
     long long timeout_s;
     long long delay_ms; /* DO SLEEP run before every read (0: none) */
     size_t max_connections;
+    /* Writes: each statement's lock wait and run time bounded below the
+     * read timeout, so a timed-out write is known not to have happened. */
+    bool bounded_writes;
 };
 
-/* STORE_DOWN: nothing was done (no connection, none free in time, or the
- * statement could not be prepared, so it never ran). STORE_UNCERTAIN
+/* STORE_DOWN: nothing was done (no connection, none free in time, the
+ * statement could not be prepared, so it never ran, or the server rolled it
+ * back: a lock wait or the statement time ran out, a deadlock). STORE_UNCERTAIN
  * (writes only): the statement was sent but failed or timed out, so it may
  * or may not have been applied. */
 enum store_result { STORE_OK, STORE_NOT_FOUND, STORE_DOWN, STORE_UNCERTAIN };

@@ -159,10 +159,29 @@ void writes_create(struct app *app, const struct write_request *req,
     struct product_input in;
     uint32_t id = 0;
 
+    enum store_result result;
+
     if (!authorised(app, req, r) || !valid_body(app, req, &in, r))
         return;
-    if (!write_succeeded(app, store_insert_product(app->writer, &in, &id), r))
+    result = store_insert_product(app->writer, &in, &id);
+    if (!write_succeeded(app, result, r)) {
+        /* Committed, then the invalidation failed: the 500 names the new
+         * product, so a client does not retry into a duplicate. */
+        if (result == STORE_OK) {
+            size_t len = 0;
+            char *body = json_render_error_id(
+                "the product was created, but the cache could not be "
+                "invalidated: do not retry; cached reads may miss it for up "
+                "to about 1.1 x CACHE_TTL_S",
+                id, &len);
+
+            if (body != NULL)
+                reply_json(r, 500, body, len);
+            snprintf(r->location, sizeof(r->location), "/products/%u",
+                     (unsigned)id);
+        }
         return;
+    }
     reply_product(r, 201, id, &in);
     snprintf(r->location, sizeof(r->location), "/products/%u", (unsigned)id);
 }

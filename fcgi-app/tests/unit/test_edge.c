@@ -201,7 +201,9 @@ static void test_head_block(void **state)
     assert_non_null(strstr(head, "Set-Cookie: products_wrote=1; Max-Age=3; "
                                  "Path=/products; HttpOnly; "
                                  "SameSite=Strict\r\n"));
-    assert_null(strstr(head, "Cache-Control"));
+    /* A write is never stored: only response.c's own no-store. */
+    assert_null(strstr(head, "stale-while-revalidate"));
+    assert_non_null(strstr(head, "Cache-Control: no-store\r\n"));
 
     reply_init(&r);
     n = response_head(&r, head, sizeof(head));

@@ -90,11 +90,39 @@ static void test_ready(void **state)
     cfg.mode = APP_MODE_CACHED;
 }
 
+/* With the process's cache, a second probe within HEALTH_CACHE_MS gets the
+ * first one's answer without touching MySQL or Redis. */
+static void test_ready_cached(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    app.ready_cache = health_cache_open();
+    assert_non_null(app.ready_cache);
+    reply_init(&r);
+    health_ready(&app, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    fake_store.result = STORE_DOWN;
+    fake_cache.down = true;
+    reply_init(&r);
+    health_ready(&app, &r);
+    assert_int_equal(r.status, 200); /* the answer of the first check */
+    reply_free(&r);
+    health_cache_close(app.ready_cache);
+    app.ready_cache = NULL;
+    reply_init(&r);
+    health_ready(&app, &r); /* without the cache: checked */
+    assert_int_equal(r.status, 503);
+    reply_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_live, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ready, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ready_cached, setup, teardown),
     };
     return cmocka_run_group_tests_name("health", tests, NULL, NULL);
 }

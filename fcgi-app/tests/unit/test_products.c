@@ -11,6 +11,7 @@
 #include "app.h"
 #include "cache.h"
 #include "fakes/fakes.h"
+#include "gate.h"
 #include "l1.h"
 #include "products.h"
 #include "request.h"
@@ -386,6 +387,105 @@ static void test_longest_keys_fit(void **state)
     reply_free(&r);
 }
 
+/* --- under a flood of misses --- */
+
+/* An unknown id is cached (as an empty body) for CACHE_NEGATIVE_TTL_S, with
+ * no stale window; the next ask costs no MySQL read. */
+static void test_unknown_id_cached_briefly(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    reply_init(&r);
+    products_get(&app, "3", &r);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(r.x_cache, "MISS");
+    reply_free(&r);
+    assert_string_equal(fake_cache_value("products:item:3"), "");
+    assert_int_equal(fake_cache.fresh_ms, cfg.cache_negative_ttl_s * 1000);
+    assert_int_equal(fake_cache.keep_ms, cfg.cache_negative_ttl_s * 1000);
+    reply_init(&r);
+    products_get(&app, "3", &r);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(r.x_cache, "HIT");
+    assert_non_null(strstr(r.body, "no product"));
+    reply_free(&r);
+    assert_int_equal(fake_store.reads, 1);
+}
+
+static void test_negative_caching_off(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    cfg.cache_negative_ttl_s = 0;
+    reply_init(&r);
+    products_get(&app, "3", &r);
+    assert_int_equal(r.status, 404);
+    reply_free(&r);
+    assert_null(fake_cache_value("products:item:3"));
+    get_list("offset=5", &r);
+    assert_string_equal(r.body, "[]");
+    reply_free(&r);
+    assert_null(fake_cache_value("products:list:20:5"));
+    cfg.cache_negative_ttl_s = 10;
+}
+
+/* A page past the end answers [] and is kept only briefly: it cannot
+ * outlive, or push out, the hot pages. */
+static void test_empty_page_kept_briefly(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    get_list("limit=5&offset=5", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[]");
+    reply_free(&r);
+    assert_string_equal(fake_cache_value("products:list:5:5"), "[]");
+    assert_int_equal(fake_cache.keep_ms, cfg.cache_negative_ttl_s * 1000);
+    get_list("limit=5&offset=5", &r);
+    assert_string_equal(r.x_cache, "HIT");
+    assert_string_equal(r.body, "[]");
+    reply_free(&r);
+    assert_int_equal(fake_store.reads, 1);
+}
+
+/* With every rebuild slot taken (and no room to wait): a quick 503 with
+ * Retry-After, no MySQL read, the lock given back; a stale copy is served
+ * instead when there is one. */
+static void test_full_rebuild_gate(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    app.rebuilds = gate_open(1, 0);
+    assert_true(gate_enter(app.rebuilds, 0));
+    get_list("limit=1", &r);
+    assert_int_equal(r.status, 503);
+    assert_int_equal(r.retry_after_s, 1);
+    assert_true(r.send_rate > 0);
+    assert_non_null(strstr(r.body, "too many"));
+    reply_free(&r);
+    assert_int_equal(fake_store.reads, 0);
+    assert_int_equal(fake_cache.unlocks, 1);
+    assert_null(fake_cache_value("products:list:1:0"));
+
+    fake_cache_put("products:list:2:0", "[\"old\"]", false);
+    get_list("limit=2", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.x_cache, "STALE");
+    reply_free(&r);
+    assert_int_equal(fake_store.reads, 0);
+
+    gate_leave(app.rebuilds);
+    get_list("limit=1", &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    gate_close(app.rebuilds);
+    app.rebuilds = NULL;
+}
+
 /* --- L1 --- */
 
 static void l1_on(void)
@@ -507,6 +607,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hit_is_one_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_longest_keys_fit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_id_cached_briefly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_negative_caching_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_page_kept_briefly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_rebuild_gate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_of_older_generation_is_not_served, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_store_of_older_generation_keeps_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jitter_survives_zero_stale_window, setup, teardown),

@@ -193,7 +193,9 @@ static void test_headers(void **state)
     static const char want[] = "Status: 405 Method Not Allowed\r\n"
                                "Allow: GET, HEAD\r\n"
                                "Content-Type: application/json\r\n"
-                               "Content-Length: 2\r\n\r\n";
+                               "Content-Length: 2\r\n"
+                               "X-Content-Type-Options: nosniff\r\n"
+                               "Cache-Control: no-store\r\n\r\n";
 
     (void)state;
     reply_init(&r);
@@ -204,6 +206,41 @@ static void test_headers(void **state)
     assert_int_equal(response_head(&r, head, sizeof(head)), sizeof(want) - 1);
     assert_memory_equal(head, want, sizeof(want) - 1);
     assert_int_equal(response_head(&r, head, 20), 0); /* too small */
+}
+
+/* A cached product answer may be revalidated, not stored on its own; a 503
+ * of the rebuild gate says when to come back. */
+static void test_cache_headers(void **state)
+{
+    struct reply r;
+    char head[512];
+    static const char hit[] = "Status: 200 OK\r\n"
+                              "X-Cache: HIT\r\n"
+                              "Content-Type: application/json\r\n"
+                              "Content-Length: 2\r\n"
+                              "X-Content-Type-Options: nosniff\r\n"
+                              "Cache-Control: no-cache\r\n\r\n";
+    static const char busy[] = "Status: 503 Service Unavailable\r\n"
+                               "Retry-After: 1\r\n"
+                               "Content-Type: application/json\r\n"
+                               "Content-Length: 2\r\n"
+                               "X-Content-Type-Options: nosniff\r\n"
+                               "Cache-Control: no-store\r\n\r\n";
+
+    (void)state;
+    reply_init(&r);
+    r.x_cache = "HIT";
+    r.body = (char *)(uintptr_t) "[]";
+    r.body_len = 2;
+    assert_int_equal(response_head(&r, head, sizeof(head)), sizeof(hit) - 1);
+    assert_memory_equal(head, hit, sizeof(hit) - 1);
+    reply_init(&r);
+    r.status = 503;
+    r.retry_after_s = 1;
+    r.body = (char *)(uintptr_t) "{}";
+    r.body_len = 2;
+    assert_int_equal(response_head(&r, head, sizeof(head)), sizeof(busy) - 1);
+    assert_memory_equal(head, busy, sizeof(busy) - 1);
 }
 
 static void test_peer_gone(void **state)
@@ -233,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_head_only),
         cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_cache_headers),
         cmocka_unit_test(test_peer_gone),
     };
 

@@ -174,6 +174,39 @@ static void test_invalidation_failure_is_reported(void **state)
     assert_int_equal(fake_store.writes, 1);
 }
 
+/* A POST committed, then the invalidation failed: the 500 names the new
+ * product (body and Location), so the client does not retry into a
+ * duplicate. */
+static void test_created_then_failed_names_the_id(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    fake_cache.bump_fails = true;
+    fake_store.next_id = 42;
+    assert_int_equal(
+        write_json("POST", NULL, AUTH, "{\"name\":\"x\",\"price\":1}", &r),
+        500);
+    assert_non_null(strstr(r.body, "\"id\":42"));
+    assert_non_null(strstr(r.body, "do not retry"));
+    assert_string_equal(r.location, "/products/42");
+    reply_free(&r);
+}
+
+/* A price of -0.0 is stored and echoed as 0. */
+static void test_negative_zero_price_is_zero(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    assert_int_equal(
+        write_json("POST", NULL, AUTH, "{\"name\":\"x\",\"price\":-0.0}", &r),
+        201);
+    assert_non_null(strstr(r.body, "\"price\":0.0"));
+    assert_null(strstr(r.body, "-0"));
+    reply_free(&r);
+}
+
 static void test_uncertain_write_still_invalidates(void **state)
 {
     struct reply r;
@@ -209,6 +242,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_validation, fakes_setup_writes, fakes_teardown),
         cmocka_unit_test_setup_teardown(test_write_not_run_is_503_not_applied_and_no_bump, fakes_setup_writes, fakes_teardown),
         cmocka_unit_test_setup_teardown(test_invalidation_failure_is_reported, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_created_then_failed_names_the_id, fakes_setup_writes, fakes_teardown),
+        cmocka_unit_test_setup_teardown(test_negative_zero_price_is_zero, fakes_setup_writes, fakes_teardown),
         cmocka_unit_test_setup_teardown(test_uncertain_write_still_invalidates, fakes_setup_writes, fakes_teardown),
         cmocka_unit_test_setup_teardown(test_scheme_and_media_type_case_insensitive, fakes_setup_writes, fakes_teardown),
     };

@@ -30,13 +30,12 @@ enum store_result store_fetch_products(struct store *s, uint32_t limit,
                                        struct product_list *out)
 {
     (void)s;
-    (void)offset;
     fake_store.reads++;
     out->items = NULL;
     out->count = 0;
     if (fake_store.result != STORE_OK)
         return fake_store.result;
-    out->count = limit < 2 ? limit : 2;
+    out->count = offset >= 2 ? 0 : limit < 2 ? limit : 2; /* two rows */
     out->items = calloc(2, sizeof(*out->items));
     for (size_t i = 0; i < out->count; i++) {
         out->items[i].id = (uint32_t)i + 1;

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The generation cannot go backwards or get stuck (issue 10, point 4).
+# Redis may evict only keys with a TTL, every key the responders write has
+# one except products:gen; a generation that is not a plain counter (a sign,
+# a space, garbage, past INT64_MAX) is repaired, by a read or a write, to a
+# fresh one from Redis' clock: larger than any the clock gave before.
+source "$(dirname "$0")/lib.sh"
+
+AUTH=(-H "Authorization: Bearer $ADMIN_TOKEN")
+JSON=(-H "Content-Type: application/json")
+
+check_eq "eviction spares keys without a TTL" volatile-lru \
+  "$(redis CONFIG GET maxmemory-policy | tail -1)"
+
+# Every kind of key a responder writes: answers, fresh markers, rebuild
+# locks (left by a waiter-free miss: released, so look while one runs), a
+# cached 404 and an empty page.
+redis FLUSHALL >/dev/null
+http GET /products/1 # creates the generation
+http GET '/products?limit=3'
+http GET /products/4000000000
+http GET '/products?limit=3&offset=999999'
+http GET /products/1
+untimed=$(redis --scan --pattern '*' | while read -r k; do
+  [ "$(redis PTTL "$k")" != -1 ] || echo "$k" # -2: expired meanwhile
+done | sort | tr '\n' ' ')
+check_eq "every key but the generation has a TTL" "products:gen " "$untimed"
+check "there were keys to look at ($(redis DBSIZE))" [ "$(redis DBSIZE)" -ge 5 ]
+check "a cached 404 is kept briefly (PTTL $(redis PTTL products:item:4000000000) ms)" \
+  [ "$(redis PTTL products:item:4000000000)" -le 10000 ]
+
+now_us() { echo $(($(date +%s) * 1000000)); }
+# corrupt VALUE HOW: set the generation to VALUE, then make a read (HOW=read)
+# or a write (HOW=write) find it; the generation must be a counter again,
+# later than the clock before, and the answer right.
+corrupt() {
+  local value=$1 how=$2 floor gen before
+  floor=$(now_us)
+  before=$(redis GET products:gen)
+  redis SET products:gen "$value" >/dev/null
+  if [ "$how" = read ]; then
+    http GET /products/1
+    check_eq "'$value', then a read: 200" 200 "$STATUS"
+  else
+    http PUT /products/2 "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Gen repair","price":2}'
+    check_eq "'$value', then a write: 200" 200 "$STATUS"
+  fi
+  gen=$(redis GET products:gen)
+  if grep -Eqx '[1-9][0-9]{0,18}' <<<"$gen"; then
+    pass "'$value' ($how): repaired to a counter ($gen)"
+  else
+    fail "'$value' ($how): repaired to a counter" "got '$gen'"
+    gen=0
+  fi
+  check "'$value' ($how): from the clock ($gen >= $floor)" [ "$gen" -ge "$floor" ]
+  check "'$value' ($how): later than before the damage ($gen > $before)" [ "$gen" -gt "$before" ]
+}
+corrupt garbage read
+corrupt ' 42' read
+corrupt -7 read
+corrupt +7 read
+corrupt 007 read
+corrupt 99999999999999999999 read
+corrupt 9223372036854775808 read
+corrupt garbage write
+corrupt '12 ' write
+
+# A good counter is left alone by reads and moved by one by a write.
+gen=$(redis GET products:gen)
+http GET /products/1
+check_eq "a good generation is not touched by a read" "$gen" "$(redis GET products:gen)"
+http PUT /products/2 "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Gen repair","price":2}'
+check_eq "a write moves it by one" "$((gen + 1))" "$(redis GET products:gen)"
+
+# Cached reads work again after a repair: a miss, then a hit.
+redis SET products:gen broken >/dev/null
+http GET '/products?limit=4'
+http GET '/products?limit=4'
+check_eq "after a repair the cache answers again" HIT "$(header x-cache)"
+tests_done
