@@ -30,6 +30,20 @@ REDIS_DIR=$(dirname "$REDIS_SOCKET")
 DB_DIR=$(dirname "$MYSQL_SOCKET")
 RESPONDERS=$(pgrep -c -P "$(cat "$POOL_PID_FILE")" || true)
 
+# Redis' users (scripts/lib.sh, redis_acl), as root or not.
+app_redis() { REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -s "$REDIS_SOCKET" --user "$REDIS_USER" "$@" 2>&1; }
+check "redis without a password: NOAUTH" \
+  eval "env -u REDISCLI_AUTH redis-cli -s '$REDIS_SOCKET' PING 2>&1 | grep -q NOAUTH"
+check "redis with a wrong password: refused" \
+  eval "REDISCLI_AUTH=wrong redis-cli -s '$REDIS_SOCKET' PING 2>&1 | grep -q WRONGPASS"
+check "the responders' Redis user reads products:gen" \
+  eval "! app_redis GET products:gen | grep -q NOPERM"
+check "the responders' Redis user cannot FLUSHALL" eval "app_redis FLUSHALL | grep -q NOPERM"
+check "the responders' Redis user cannot CONFIG SET" eval "app_redis CONFIG SET maxmemory 1 | grep -q NOPERM"
+check "the responders' Redis user cannot touch keys outside products:" \
+  eval "app_redis SET other 1 | grep -q NOPERM"
+check "the responders' Redis user cannot list keys" eval "app_redis KEYS '*' | grep -q NOPERM"
+
 if [ "$(id -u)" != 0 ]; then
   me="$(id -un):$(id -gn)"
   check_eq "database runs as the caller" "$me " "$(users_of "$DB_PID_FILE")"
