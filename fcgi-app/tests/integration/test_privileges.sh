@@ -79,6 +79,9 @@ check "responders cannot read the stack's secrets (stack.env)" \
   eval "! run_as_user products cat '$RUN_DIR/stack.env' >/dev/null 2>&1"
 check "responders cannot read pool.env" \
   eval "! run_as_user products cat '$RUN_DIR/fcgi/pool.env' >/dev/null 2>&1"
+app_bin=$(readlink "/proc/$(pgrep -P "$(cat "$POOL_PID_FILE")" | head -n1)/exe")
+check "responders cannot change their own program ($app_bin)" \
+  eval "! run_as_user products test -w '$app_bin'"
 check "nginx's workers reach the FastCGI socket" run_as_user www-data test -w "$FCGI_SOCKET"
 check "nginx's workers cannot reach Redis" eval "! run_as_user www-data test -x '$REDIS_DIR'"
 check "nginx's workers cannot reach the database" eval "! run_as_user www-data test -x '$DB_DIR'"
