@@ -89,6 +89,28 @@ no_service_starts() {
   return "$rc"
 }
 
+# --- secrets ----------------------------------------------------------------
+
+# usage: random_secret    e.g. pw=$(random_secret)
+# Prints 32 random hex digits (128 bits from /dev/urandom).
+random_secret() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+
+# usage: redis_acl APP_PASSWORD ADMIN_PASSWORD    e.g. redis_acl "$a" "$b" >users.acl
+# Prints the Redis ACL file of the native stack and compose (passwords as
+# SHA-256 hashes only). The default user is the operator's, with every
+# right, behind ADMIN_PASSWORD; "products", the responders' user, may run
+# exactly the commands fcgi-app/src/cache.c and tracking.c send (the
+# scripts' GET/SET/DEL included, since ACLs check them too), on keys under
+# "products:" and the invalidation channel only.
+redis_acl() {
+  local app admin
+  app=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)
+  admin=$(printf '%s' "$2" | sha256sum | cut -d' ' -f1)
+  printf '%s\n' \
+    "user default on #$admin ~* &* +@all" \
+    "user products on #$app resetkeys ~products:* resetchannels &__redis__:invalidate -@all +mget +get +set +pttl +incr +del +eval +ping +client|id +client|tracking +subscribe"
+}
+
 # --- ports ------------------------------------------------------------------
 
 # usage: port_taken PORT    e.g. port_taken 5000 && die "port 5000 is busy"

@@ -27,6 +27,7 @@ struct cache {
     redisContext *ctx;
     char *host;
     char *socket;
+    char *user, *password; /* empty: no AUTH */
     int port;
     struct timeval timeout;
     long long retry_at_ms;
@@ -43,7 +44,10 @@ struct cache *cache_open(const struct cache_options *opt)
         return NULL;
     c->host = strdup(opt->host ? opt->host : "");
     c->socket = strdup(opt->socket ? opt->socket : "");
-    if (c->host == NULL || c->socket == NULL) {
+    c->user = strdup(opt->user ? opt->user : "");
+    c->password = strdup(opt->password ? opt->password : "");
+    if (c->host == NULL || c->socket == NULL || c->user == NULL ||
+        c->password == NULL) {
         cache_close(c);
         return NULL;
     }
@@ -76,7 +80,32 @@ void cache_close(struct cache *c)
         redisFree(c->ctx);
     free(c->host);
     free(c->socket);
+    free(c->user);
+    free(c->password);
     free(c);
+}
+
+bool cache_authenticate(struct redisContext *ctx, const char *user,
+                        const char *password)
+{
+    redisReply *r;
+    bool ok;
+
+    if (password == NULL || password[0] == '\0')
+        return true;
+    if (user != NULL && user[0] != '\0')
+        r = redisCommand(ctx, "AUTH %s %s", user, password);
+    else
+        r = redisCommand(ctx, "AUTH %s", password);
+    if (r == NULL)
+        return false;
+    ok = r->type == REDIS_REPLY_STATUS;
+    if (!ok)
+        log_msg(LOG_WARN, "cache", "redis refused AUTH as '%s': %s",
+                user != NULL && user[0] != '\0' ? user : "default",
+                r->type == REDIS_REPLY_ERROR ? r->str : "odd reply");
+    freeReplyObject(r);
+    return ok;
 }
 
 static bool connect_if_needed(struct cache *c)
@@ -90,7 +119,8 @@ static bool connect_if_needed(struct cache *c)
     else
         c->ctx = redisConnectWithTimeout(c->host, c->port, c->timeout);
     if (c->ctx == NULL || c->ctx->err != 0 ||
-        redisSetTimeout(c->ctx, c->timeout) != REDIS_OK) {
+        redisSetTimeout(c->ctx, c->timeout) != REDIS_OK ||
+        !cache_authenticate(c->ctx, c->user, c->password)) {
         log_msg(LOG_WARN, "cache", "redis connect failed: %s",
                 c->ctx ? c->ctx->errstr : "out of memory");
         if (c->ctx != NULL)

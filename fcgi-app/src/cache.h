@@ -29,6 +29,8 @@ struct cache_options {
     int port;
     const char *socket;
     long long timeout_ms;
+    const char *user;     /* ACL user for AUTH; NULL or empty: default */
+    const char *password; /* NULL or empty: no AUTH */
 };
 
 enum cache_result { CACHE_HIT, CACHE_STALE, CACHE_MISS, CACHE_DOWN };
@@ -45,6 +47,17 @@ struct cache_entry {
 /* Allocates a handle (no connection yet). NULL when out of memory. The
  * strings in opt are copied. */
 struct cache *cache_open(const struct cache_options *opt);
+
+struct redisContext;
+/*
+ * Logs a fresh connection in when password is set (non-empty): "AUTH user
+ * password" for an ACL user (hiredis 0.14 has no helper for it), "AUTH
+ * password" when user is empty (the default user). Returns true when no
+ * AUTH is needed or Redis accepted it; false (logged, without the password)
+ * otherwise. Shared with tracking.c, the other file that sees hiredis.
+ */
+bool cache_authenticate(struct redisContext *ctx, const char *user,
+                        const char *password);
 void cache_close(struct cache *c);
 
 /*

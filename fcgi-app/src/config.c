@@ -62,6 +62,13 @@ static const struct config_entry config_table[] = {
      "Redis Unix socket path; when set, used instead of host and port"},
     {"REDIS_TIMEOUT_MS", CONFIG_INT, "200", 10, 10000, FIELD(redis_timeout_ms),
      false, "milliseconds for Redis connect and each command"},
+    {"REDIS_USER", CONFIG_STRING, NULL, 1, 128, FIELD(redis_user), false,
+     "Redis ACL user the responders log in as (AUTH user password); unset: "
+     "the default user"},
+    {"REDIS_PASSWORD", CONFIG_STRING, NULL, 1, STR_MAX, FIELD(redis_password),
+     true,
+     "password of REDIS_USER (or of the default user); unset: no AUTH "
+     "(masked in the start-up log)"},
     {"CACHE_TTL_S", CONFIG_INT, "60", 1, 86400, FIELD(cache_ttl_s), false,
      "seconds a cached answer is fresh (plus up to 10% jitter)"},
     {"CACHE_STALE_S", CONFIG_INT, "600", 0, 604800, FIELD(cache_stale_s),

@@ -29,6 +29,8 @@ struct config {
     long long redis_port;
     char redis_socket[CONFIG_STR_MAX];
     long long redis_timeout_ms;
+    char redis_user[CONFIG_STR_MAX];     /* empty: the default user */
+    char redis_password[CONFIG_STR_MAX]; /* empty: no AUTH */
     long long cache_ttl_s;
     long long cache_stale_s;
     long long cache_lock_ms;

@@ -49,6 +49,8 @@ static int make_thread_app(struct app *app, void *arg)
         .port = (int)cfg->redis_port,
         .socket = cfg->redis_socket,
         .timeout_ms = cfg->redis_timeout_ms,
+        .user = cfg->redis_user,
+        .password = cfg->redis_password,
     };
 
     app->cfg = cfg;
@@ -112,6 +114,8 @@ static int open_l1(struct shared *sh, const struct config *cfg)
         .port = (int)cfg->redis_port,
         .socket = cfg->redis_socket,
         .timeout_ms = cfg->redis_timeout_ms,
+        .user = cfg->redis_user,
+        .password = cfg->redis_password,
     };
 
     if (cfg->mode != APP_MODE_CACHED || !cfg->cache_l1)

@@ -38,6 +38,7 @@ struct tracking {
     _Atomic long long fast_until_ms;
     redisContext *ctx; /* NULL while down */
     char *host, *socket, *prefix;
+    char *user, *password; /* empty: no AUTH */
     int port;
     struct timeval timeout;
     struct l1 *l1;
@@ -61,7 +62,10 @@ struct tracking *tracking_open(const struct cache_options *opt,
     t->host = strdup(opt->host ? opt->host : "");
     t->socket = strdup(opt->socket ? opt->socket : "");
     t->prefix = strdup(prefix);
-    if (t->host == NULL || t->socket == NULL || t->prefix == NULL) {
+    t->user = strdup(opt->user ? opt->user : "");
+    t->password = strdup(opt->password ? opt->password : "");
+    if (t->host == NULL || t->socket == NULL || t->prefix == NULL ||
+        t->user == NULL || t->password == NULL) {
         tracking_close(t);
         return NULL;
     }
@@ -99,6 +103,8 @@ void tracking_close(struct tracking *t)
     free(t->host);
     free(t->socket);
     free(t->prefix);
+    free(t->user);
+    free(t->password);
     free(t);
 }
 
@@ -141,6 +147,7 @@ static void connect_and_subscribe(struct tracking *t)
     if (ctx == NULL || ctx->err != 0 ||
         redisSetTimeout(ctx, t->timeout) != REDIS_OK ||
         (t->socket[0] == '\0' && redisEnableKeepAlive(ctx) != REDIS_OK) ||
+        !cache_authenticate(ctx, t->user, t->password) ||
         !setup_command(ctx, REDIS_REPLY_INTEGER, &id, "CLIENT ID") ||
         !setup_command(ctx, REDIS_REPLY_STATUS, NULL,
                        "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %s", id,

@@ -58,3 +58,29 @@ finish_load() {
 # usage: show LABEL    e.g. show "redis restart"
 # Prints the last run's RESULT line as INFO.
 show() { info "$1: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"; }
+
+# usage: raw_request BYTES    e.g. raw_request 'TRACE /products HTTP/1.1\r\nHost: x\r\n\r\n'
+# Sends BYTES (a printf format: \r\n, \x00, ...) as they are on a new
+# connection to the stack's nginx, for what curl would normalise or refuse
+# to send; reads the answer until the server closes or 5 s pass. Sets
+# STATUS (000 when nothing came back), HEADERS (CR removed) and BODY, like
+# http. Send "Connection: close" (or HTTP/1.0) to get the answer at once.
+# shellcheck disable=SC2034 # the variables are the result, for the caller
+raw_request() {
+  local out
+  out=$(mktemp)
+  if exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT"; then
+    # In a subshell: nginx may answer and close before it has read all
+    # the bytes, and a write to a closed socket (SIGPIPE) must not end the
+    # test script.
+    # shellcheck disable=SC2059 # the bytes are the format, on purpose
+    (printf "$1" >&3) 2>/dev/null || true
+    timeout 5 cat <&3 >"$out" 2>/dev/null || true
+    exec 3<&-
+  fi
+  STATUS=$(head -n1 "$out" | awk '{print $2}')
+  STATUS=${STATUS:-000}
+  HEADERS=$(sed -n '1,/^\r\{0,1\}$/p' "$out" | tr -d '\r')
+  BODY=$(sed '1,/^\r\{0,1\}$/d' "$out")
+  rm -f "$out"
+}

@@ -38,7 +38,7 @@ start_second_host() {
     -e "s|listen 127.0.0.1:$HTTP_PORT;|listen 127.0.0.1:$port;|" \
     "$HOST2_DIR/nginx/nginx.conf" "$HOST2_DIR/nginx/fcgi-upstream.conf" \
     "$HOST2_DIR/nginx/edge-zone.conf"
-  [ "$(id -u)" = 0 ] && user=" user nobody nogroup;"
+  [ "$(id -u)" = 0 ] && user=" user www-data www-data;" # as scripts/stack
   nginx -p "$HOST2_DIR/nginx" -c "$HOST2_DIR/nginx/nginx.conf" \
     -g "pid $HOST2_DIR/nginx/nginx.pid; error_log $HOST2_DIR/logs/nginx-error.log;$user" || return 1
   HOST2_URL=http://127.0.0.1:$port
