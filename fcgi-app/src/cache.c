@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "entry.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -163,28 +164,14 @@ static void free_replies(redisReply **replies, int n)
             freeReplyObject(replies[i]);
 }
 
-static bool parse_u64(const char *s, size_t len, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (len == 0 || len > 20)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 static bool reply_u64(const redisReply *r, uint64_t *out)
 {
     if (r->type == REDIS_REPLY_INTEGER) {
         *out = (uint64_t)r->integer;
         return true;
     }
-    return r->type == REDIS_REPLY_STRING && parse_u64(r->str, r->len, out);
+    return r->type == REDIS_REPLY_STRING &&
+           entry_parse_gen(r->str, r->len, out);
 }
 
 /* Creates a missing generation counter. Start from the clock in
@@ -207,20 +194,19 @@ static int create_generation(struct cache *c, const char *gen_key)
 static bool unpack(const redisReply *v, uint64_t *tag, char **body,
                    size_t *len)
 {
-    const char *nl;
+    const char *rest;
+    size_t rest_len;
 
-    if (v->type != REDIS_REPLY_STRING)
-        return false;
-    nl = memchr(v->str, '\n', v->len < 22 ? v->len : 22);
-    if (nl == NULL || !parse_u64(v->str, (size_t)(nl - v->str), tag))
+    if (v->type != REDIS_REPLY_STRING ||
+        !entry_split(v->str, v->len, tag, &rest, &rest_len))
         return false;
     if (body == NULL)
         return true;
-    *len = v->len - (size_t)(nl - v->str) - 1;
+    *len = rest_len;
     *body = malloc(*len + 1);
     if (*body == NULL)
         return false;
-    memcpy(*body, nl + 1, *len);
+    memcpy(*body, rest, *len);
     (*body)[*len] = '\0';
     return true;
 }
@@ -231,8 +217,8 @@ static bool marker_matches(const redisReply *m, uint64_t tag)
 {
     uint64_t marked;
 
-    return m->type == REDIS_REPLY_STRING && parse_u64(m->str, m->len, &marked) &&
-           marked == tag;
+    return m->type == REDIS_REPLY_STRING &&
+           entry_parse_gen(m->str, m->len, &marked) && marked == tag;
 }
 
 enum cache_result cache_read(struct cache *c, const char *gen_key,
