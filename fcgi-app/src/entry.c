@@ -1,6 +1,6 @@
 /*
  * entry: parsing of cache entries and generation tags, moved out of cache.c
- * unchanged so that it can be tested and fuzzed without hiredis. Writing an
+ * so that it can be tested and fuzzed without hiredis. Writing an
  * entry stays with cache.c (its store script builds "<gen>\n<body>").
  */
 #include "entry.h"
@@ -14,9 +14,13 @@ bool entry_parse_gen(const char *s, size_t len, uint64_t *out)
     if (len == 0 || len > 20)
         return false;
     for (size_t i = 0; i < len; i++) {
+        uint64_t digit = (uint64_t)(s[i] - '0');
         if (s[i] < '0' || s[i] > '9')
             return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
+        /* 20 digits can spell more than UINT64_MAX: refuse, never wrap. */
+        if (v > (UINT64_MAX - digit) / 10)
+            return false;
+        v = v * 10 + digit;
     }
     *out = v;
     return true;

@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 /* Parses the len bytes at s as a generation: 1 to 20 decimal digits and
- * nothing else. Returns true with the value in *out, false otherwise. */
+ * nothing else, at most UINT64_MAX. Returns true with the value in *out,
+ * false otherwise. */
 bool entry_parse_gen(const char *s, size_t len, uint64_t *out);
 
 /* Splits the len bytes at v, "<gen>\n<body>", at its first newline (which
