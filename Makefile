@@ -41,7 +41,8 @@ asan:
 valgrind:
 	$(MAKE) -C fcgi-app valgrind
 
-# libFuzzer on the query and body parsers (clang), FUZZ_SECONDS=60.
+# libFuzzer (clang) on the query, body, router, cache-entry and FastCGI
+# framing code, FUZZ_SECONDS (60) each; see docs/testing.md.
 fuzz:
 	$(MAKE) -C fcgi-app fuzz
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "entry.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -193,36 +194,18 @@ static void free_replies(redisReply **replies, int n)
             freeReplyObject(replies[i]);
 }
 
-/* A generation or a tag as Redis' INCR keeps it: digits only (no sign, no
- * space, no leading zero), at most INT64_MAX. */
-static bool parse_u64(const char *s, size_t len, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (len == 0 || len > 19 || (s[0] == '0' && len > 1))
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0'); /* 19 digits fit in 64 bits */
-    }
-    if (v > (uint64_t)INT64_MAX)
-        return false;
-    *out = v;
-    return true;
-}
-
 static bool reply_u64(const redisReply *r, uint64_t *out)
 {
     if (r->type == REDIS_REPLY_INTEGER) {
         *out = (uint64_t)r->integer;
         return r->integer >= 0;
     }
-    return r->type == REDIS_REPLY_STRING && parse_u64(r->str, r->len, out);
+    return r->type == REDIS_REPLY_STRING &&
+           entry_parse_gen(r->str, r->len, out);
 }
 
 /* The Lua half of the generation's repair: when KEYS[1] is missing or not
- * a counter parse_u64() accepts, set it from Redis' clock in microseconds.
+ * a counter entry_parse_gen() accepts, set it from Redis' clock in microseconds.
  * The value is unknown, so "larger" means later than any value the clock
  * gave before (each counter starts from it, and moves by one per write): a
  * counter can only have got ahead of the clock by a million writes a
@@ -258,20 +241,19 @@ static int repair_generation(struct cache *c, const char *gen_key)
 static bool unpack(const redisReply *v, uint64_t *tag, char **body,
                    size_t *len)
 {
-    const char *nl;
+    const char *rest;
+    size_t rest_len;
 
-    if (v->type != REDIS_REPLY_STRING)
-        return false;
-    nl = memchr(v->str, '\n', v->len < 22 ? v->len : 22);
-    if (nl == NULL || !parse_u64(v->str, (size_t)(nl - v->str), tag))
+    if (v->type != REDIS_REPLY_STRING ||
+        !entry_split(v->str, v->len, tag, &rest, &rest_len))
         return false;
     if (body == NULL)
         return true;
-    *len = v->len - (size_t)(nl - v->str) - 1;
+    *len = rest_len;
     *body = malloc(*len + 1);
     if (*body == NULL)
         return false;
-    memcpy(*body, nl + 1, *len);
+    memcpy(*body, rest, *len);
     (*body)[*len] = '\0';
     return true;
 }
@@ -282,8 +264,8 @@ static bool marker_matches(const redisReply *m, uint64_t tag)
 {
     uint64_t marked;
 
-    return m->type == REDIS_REPLY_STRING && parse_u64(m->str, m->len, &marked) &&
-           marked == tag;
+    return m->type == REDIS_REPLY_STRING &&
+           entry_parse_gen(m->str, m->len, &marked) && marked == tag;
 }
 
 enum cache_result cache_read(struct cache *c, const char *gen_key,

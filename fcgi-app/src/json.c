@@ -114,6 +114,17 @@ char *json_render_counts(size_t *len, const char *const *names,
     return dump(obj, len);
 }
 
+/* jansson's error text quotes the client's bytes ("invalid escape near
+ * '...'"), which may be invalid UTF-8: json_render_error() cannot encode
+ * that, and the client would read "out of memory" instead of the reason.
+ * Anything but printable ASCII becomes '?'. */
+static void ascii_only(char *text)
+{
+    for (; *text != '\0'; text++)
+        if ((unsigned char)*text < 0x20 || (unsigned char)*text > 0x7e)
+            *text = '?';
+}
+
 int json_parse_product_input(const char *body, size_t len,
                              struct product_input *out, char *err,
                              size_t errlen)
@@ -129,6 +140,7 @@ int json_parse_product_input(const char *body, size_t len,
     if (root == NULL) {
         snprintf(err, errlen, "body: malformed JSON at line %d column %d: %s",
                  jerr.line, jerr.column, jerr.text);
+        ascii_only(err);
         return -1;
     }
     if (!json_is_object(root)) {

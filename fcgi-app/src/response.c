@@ -158,10 +158,13 @@ static int write_all(int fd, struct iovec *iov, int count)
 int response_send(FCGX_Request *fr, const struct reply *r, bool head_only)
 {
     /* Record headers: one per STDOUT record, then the empty STDOUT record
-     * and END_REQUEST (header + 8-byte body). */
+     * and END_REQUEST (header + 8-byte body). Pieces: a header and a body
+     * part per STDOUT record, plus the header block in the first one (3
+     * pieces: found by the fuzz target, a call with 16 records used 36),
+     * then the three pieces of the end. */
     unsigned char headers[RECORDS_PER_CALL + 2][FCGI_HEADER_LEN];
     unsigned char end_body[8] = {0}; /* appStatus 0, REQUEST_COMPLETE */
-    struct iovec iov[2 * RECORDS_PER_CALL + 3];
+    struct iovec iov[2 * RECORDS_PER_CALL + 1 + 3];
     char head[HEAD_MAX];
     size_t head_len = response_head(r, head, sizeof(head));
     const char *body = head_only || r->body == NULL ? "" : r->body;

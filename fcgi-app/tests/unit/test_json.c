@@ -97,6 +97,10 @@ static const struct input_case input_cases[] = {
     {"{\"name\":\"x\",\"price\":100000000}", -1, NULL, 0, "price: must be between"},
     {"{\"name\":\"x\",\"price\":1e400}", -1, NULL, 0, "body: malformed JSON"},
     {"{\"name\":\"\xff\",\"price\":1}", -1, NULL, 0, "body: malformed JSON"},
+    /* jansson quotes these bytes, a broken UTF-8 sequence, in its error
+     * text (found by tests/fuzz/fuzz_body.c). */
+    {"{\"name\":\"#,\\ud8\xde\x91\xdd\xbfice\":0}1}", -1, NULL, 0,
+     "body: malformed JSON"},
 };
 
 static void test_input_table(void **state)
@@ -117,6 +121,9 @@ static void test_input_table(void **state)
         } else {
             assert_true(strncmp(err, c->error_prefix,
                                 strlen(c->error_prefix)) == 0);
+            /* It becomes a JSON error body: printable ASCII only. */
+            for (const char *e = err; *e != '\0'; e++)
+                assert_true(*e >= 0x20 && *e < 0x7f);
         }
     }
 }

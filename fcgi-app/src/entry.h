@@ -1,0 +1,27 @@
+/*
+ * entry: the text of a cache entry as Redis holds it, "<gen>\n<body>", and
+ * of a generation tag, "<gen>" (decimal digits only). Pure parsing, no I/O
+ * and no allocation: cache.c reads Redis replies through it, and a fuzz
+ * target (tests/fuzz/fuzz_entry.c) drives it directly.
+ */
+#ifndef ENTRY_H
+#define ENTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parses the len bytes at s as a generation as Redis' INCR keeps it:
+ * decimal digits only (no sign, no space, no leading zero), at most
+ * INT64_MAX. Returns true with the value in *out, false otherwise (cache.c
+ * then repairs the counter). */
+bool entry_parse_gen(const char *s, size_t len, uint64_t *out);
+
+/* Splits the len bytes at v, "<gen>\n<body>", at its first newline (which
+ * must come within the first 22 bytes): *tag gets the generation, *body
+ * points into v just after the newline and *body_len is the rest. Returns
+ * false, leaving *body alone, when the tag is missing or not a generation. */
+bool entry_split(const char *v, size_t len, uint64_t *tag, const char **body,
+                 size_t *body_len);
+
+#endif
