@@ -40,6 +40,8 @@ struct config {
     long long body_max_bytes;
     long long responder_threads;
     long long db_connections;
+    long long metrics; /* 1: count for GET /metrics */
+    char metrics_file[CONFIG_STR_MAX];
 };
 
 /* Looks a variable up by name; returns NULL when it is unset. */

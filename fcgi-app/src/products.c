@@ -120,12 +120,12 @@ static long long jittered_ttl_ms(const struct config *cfg)
     return ttl_ms + (long long)(rand_r(&seed) % (ttl_ms / 10 + 1));
 }
 
+/* The outcome (x_cache) is counted with the request (metrics.h). */
 static void send_body(struct reply *r, char *body, size_t len,
-                      const char *x_cache, enum metric m)
+                      const char *x_cache)
 {
     reply_json(r, 200, body, len);
     r->x_cache = x_cache;
-    metrics_count(m);
 }
 
 /* Stores a fresh answer: fresh for the jittered TTL, and kept for the
@@ -151,7 +151,7 @@ static void read_bypass(struct app *app, const struct loader *loader,
 
     if (reply_from_db(app, loader, r, &body, &len) == STORE_OK &&
         body != NULL)
-        send_body(r, body, len, "BYPASS", METRIC_CACHE_BYPASS);
+        send_body(r, body, len, "BYPASS");
 }
 
 /* Lock holder: query MySQL, store the answer, release the lock. When MySQL
@@ -169,12 +169,12 @@ static void rebuild(struct app *app, const struct loader *loader,
         remember(app, key, found->gen, body, len);
         cache_unlock(app->cache, key, found->gen);
         free(found->body);
-        send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+        send_body(r, body, len, "MISS");
         return;
     }
     cache_unlock(app->cache, key, found->gen);
     if (result == STORE_DOWN && found->body != NULL) {
-        send_body(r, found->body, found->len, "STALE", METRIC_CACHE_STALE);
+        send_body(r, found->body, found->len, "STALE");
         return;
     }
     free(found->body);
@@ -201,10 +201,10 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
         clock_sleep_ms(WAIT_POLL_MS);
         switch (cache_poll(app->cache, key, &found, &held)) {
         case CACHE_HIT:
-            send_body(r, found.body, found.len, "HIT", METRIC_CACHE_HIT);
+            send_body(r, found.body, found.len, "HIT");
             return;
         case CACHE_STALE: /* e.g. fresh for less than a poll interval */
-            send_body(r, found.body, found.len, "STALE", METRIC_CACHE_STALE);
+            send_body(r, found.body, found.len, "STALE");
             return;
         case CACHE_MISS:
             if (held)
@@ -215,9 +215,11 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
         }
         break;
     }
+    if (clock_mono_ms() >= deadline)
+        metrics_count(METRIC_CACHE_WAIT_TIMEOUT);
     if (reply_from_db(app, loader, r, &body, &len) == STORE_OK &&
         body != NULL)
-        send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+        send_body(r, body, len, "MISS");
 }
 
 /* Without the guard (CACHE_GUARD=0): every responder that finds the entry
@@ -232,7 +234,7 @@ static void rebuild_unguarded(struct app *app, const struct loader *loader,
     if (reply_from_db(app, loader, r, &body, &len) != STORE_OK || body == NULL)
         return;
     remember(app, key, gen, body, len);
-    send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+    send_body(r, body, len, "MISS");
 }
 
 /* The L1 answers when the invalidation connection has just confirmed that
@@ -251,7 +253,7 @@ static bool answer_from_l1(struct app *app, const char *key, bool *use_l1,
     *ticket = l1_ticket(app->l1);
     if (!l1_get(app->l1, key, clock_mono_ms(), &body, &len))
         return false;
-    send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
+    send_body(r, body, len, "HIT");
     r->body_free = l1_release; /* the bytes are L1's, shared */
     r->x_cache_layer = "L1";
     return true;
@@ -282,7 +284,7 @@ static void read_cached(struct app *app, const struct loader *loader,
             l1_put(app->l1, key, found.body, found.len,
                    started + found.fresh_ms, ticket);
         /* The stored bytes are the response body: no parse, no re-encode. */
-        send_body(r, found.body, found.len, "HIT", METRIC_CACHE_HIT);
+        send_body(r, found.body, found.len, "HIT");
         return;
     case CACHE_STALE:
         if (!app->cfg->cache_guard) {
@@ -296,7 +298,7 @@ static void read_cached(struct app *app, const struct loader *loader,
             return;
         }
         /* Someone else refreshes it; the stale copy answers meanwhile. */
-        send_body(r, found.body, found.len, "STALE", METRIC_CACHE_STALE);
+        send_body(r, found.body, found.len, "STALE");
         return;
     case CACHE_MISS:
         if (!app->cfg->cache_guard) {

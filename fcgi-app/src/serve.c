@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "metrics.h"
 #include "response.h"
 #include "router.h"
 
@@ -61,6 +62,8 @@ void serve_request(struct app *app, FCGX_Request *fr)
 {
     struct http_request req;
     struct reply r;
+    enum metric_route route;
+    long long started = metrics_request_begin();
     size_t body_len = 0;
     char *body = NULL;
     const char *method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
@@ -82,9 +85,10 @@ void serve_request(struct app *app, FCGX_Request *fr)
     }
     drain_stdin(fr);
     reply_init(&r);
-    router_dispatch(app, &req, &r);
+    route = router_dispatch(app, &req, &r);
     if (response_send(fr, &r, strcmp(req.method, "HEAD") == 0) != 0)
         log_msg(LOG_INFO, "serve", "client went away before the response");
+    metrics_request_end(started, route, &r);
     reply_free(&r);
     free(body);
 }
