@@ -75,7 +75,9 @@ static void count_hits(int n)
     }
 }
 
-#define HITS "products_http_requests_total{route=\"/products\",status=\"2xx\",cache=\"HIT\"}"
+#define HITS                                                                   \
+    "products_http_requests_total{route=\"/products\",status=\"2xx\","        \
+    "cache=\"HIT\"}"
 #define HIT_COUNT "products_http_request_duration_seconds_count{cache=\"HIT\"}"
 #define HIT_INF                                                                \
     "products_http_request_duration_seconds_bucket{cache=\"HIT\",le=\"+Inf\"}"
