@@ -148,9 +148,12 @@ static redisReply *command(struct cache *c, const char *fmt, ...)
     for (int attempt = 0; attempt < 2 && reply == NULL; attempt++) {
         if (!connect_if_needed(c))
             return NULL;
+        long long started = metrics_clock();
+
         va_start(ap, fmt);
         reply = redisvCommand(c->ctx, fmt, ap);
         va_end(ap);
+        metrics_observe(MTIMER_REDIS, started);
         if (reply == NULL) {
             disconnect(c, c->ctx->errstr);
             if (!reused)
@@ -174,6 +177,8 @@ static redisReply *command(struct cache *c, const char *fmt, ...)
  * error: the connection is dropped and replies read so far are freed. */
 static int pipeline(struct cache *c, redisReply **replies, int n)
 {
+    long long started = metrics_clock();
+
     for (int i = 0; i < n; i++) {
         replies[i] = NULL;
         if (redisGetReply(c->ctx, (void **)&replies[i]) != REDIS_OK ||
@@ -181,9 +186,11 @@ static int pipeline(struct cache *c, redisReply **replies, int n)
             disconnect(c, c->ctx->errstr);
             for (int j = 0; j < i; j++)
                 freeReplyObject(replies[j]);
+            metrics_observe(MTIMER_REDIS, started);
             return -1;
         }
     }
+    metrics_observe(MTIMER_REDIS, started);
     return 0;
 }
 

@@ -134,6 +134,14 @@ static const struct config_entry config_table[] = {
      FIELD(cache_negative_ttl_s), false,
      "seconds an unknown id (404) or a page past the end of the catalogue "
      "is cached, with no stale window; 0: not cached"},
+    /* metrics.h; start-pool sets the file next to the socket. */
+    {"METRICS", CONFIG_INT, "1", 0, 1, FIELD(metrics), false,
+     "1: count requests, latencies and errors for GET /metrics; 0: count "
+     "nothing (to measure what counting costs)"},
+    {"METRICS_FILE", CONFIG_STRING, NULL, 1, STR_MAX, FIELD(metrics_file),
+     false,
+     "file the pool's responders share their counters in (start-pool sets "
+     "it); unset: each process counts alone"},
 };
 
 #define CONFIG_COUNT (sizeof(config_table) / sizeof(config_table[0]))

@@ -24,6 +24,7 @@
 #include "health.h"
 #include "l1.h"
 #include "log.h"
+#include "metrics.h"
 #include "products.h"
 #include "server.h"
 #include "store.h"
@@ -126,6 +127,24 @@ static int open_l1(struct shared *sh, const struct config *cfg)
     return sh->tracking != NULL ? 0 : -1;
 }
 
+/* The pool's shared counters (metrics.h); a file we cannot use is fatal,
+ * like a bad setting: the pool would otherwise report partial numbers. */
+static int open_metrics(const struct config *cfg)
+{
+    struct metrics_options opt = {
+        .path = cfg->metrics_file,
+        .enabled = cfg->metrics != 0,
+        .threads = (unsigned)cfg->responder_threads,
+        .mode = config_mode_name(cfg->mode),
+    };
+    char err[512];
+
+    if (metrics_open(&opt, err, sizeof(err)) == 0)
+        return 0;
+    fprintf(stderr, "fcgi-app: %s\n", err);
+    return -1;
+}
+
 /* Every kept nginx connection is a descriptor: take the hard limit. */
 static void raise_fd_limit(void)
 {
@@ -177,6 +196,8 @@ int main(int argc, char **argv)
                         "initialise\n");
         return EXIT_FAILURE;
     }
+    if (open_metrics(&cfg) != 0)
+        return EXIT_FAILURE;
     if (open_stores(&sh, &cfg) != 0 || open_l1(&sh, &cfg) != 0) {
         fprintf(stderr, "fcgi-app: out of memory at start-up\n");
         goto close;
@@ -198,5 +219,6 @@ close:
     gate_close(sh.rebuilds);
     health_cache_close(sh.ready_cache);
     store_library_end();
+    metrics_close();
     return status;
 }

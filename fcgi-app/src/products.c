@@ -169,9 +169,10 @@ static long long jittered_ttl_ms(const struct config *cfg)
 }
 
 /* Answers with a body found in (or just stored into) the cache; an empty
- * one is a cached "no such id". */
+ * one is a cached "no such id". The outcome (x_cache) is counted with the
+ * request (metrics.h). */
 static void send_body(struct reply *r, char *body, size_t len,
-                      const char *x_cache, enum metric m)
+                      const char *x_cache)
 {
     if (len == 0) {
         free(body);
@@ -182,11 +183,10 @@ static void send_body(struct reply *r, char *body, size_t len,
     r->x_cache = x_cache;
     /* For the edge (edge.c): a MISS or BYPASS was just read from MySQL,
      * fresh for a whole lifetime; a STALE copy has no freshness left. */
-    if (m == METRIC_CACHE_MISS || m == METRIC_CACHE_BYPASS)
+    if (strcmp(x_cache, "MISS") == 0 || strcmp(x_cache, "BYPASS") == 0)
         r->fresh_ms = -1;
-    else if (m == METRIC_CACHE_STALE)
+    else if (strcmp(x_cache, "STALE") == 0)
         r->fresh_ms = 0;
-    metrics_count(m);
 }
 
 /* An empty page: past the end of the catalogue. */
@@ -240,7 +240,7 @@ static void read_bypass(struct app *app, const struct loader *loader,
 
     if (reply_from_db(app, loader, r, &body, &len) == STORE_OK &&
         body != NULL)
-        send_body(r, body, len, "BYPASS", METRIC_CACHE_BYPASS);
+        send_body(r, body, len, "BYPASS");
 }
 
 /* Lock holder: query MySQL, store the answer, release the lock. When MySQL
@@ -258,14 +258,14 @@ static void rebuild(struct app *app, const struct loader *loader,
     if (result == STORE_OK && body != NULL) {
         cache_unlock(app->cache, key, found->gen);
         free(found->body);
-        send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+        send_body(r, body, len, "MISS");
         return;
     }
     cache_unlock(app->cache, key, found->gen);
     if (result == STORE_NOT_FOUND)
         r->x_cache = "MISS"; /* and now cached, as a 404 */
     if (result == STORE_DOWN && found->body != NULL) {
-        send_body(r, found->body, found->len, "STALE", METRIC_CACHE_STALE);
+        send_body(r, found->body, found->len, "STALE");
         return;
     }
     free(found->body);
@@ -292,10 +292,10 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
         clock_sleep_ms(WAIT_POLL_MS);
         switch (cache_poll(app->cache, key, &found, &held)) {
         case CACHE_HIT:
-            send_body(r, found.body, found.len, "HIT", METRIC_CACHE_HIT);
+            send_body(r, found.body, found.len, "HIT");
             return;
         case CACHE_STALE: /* e.g. fresh for less than a poll interval */
-            send_body(r, found.body, found.len, "STALE", METRIC_CACHE_STALE);
+            send_body(r, found.body, found.len, "STALE");
             return;
         case CACHE_MISS:
             if (held)
@@ -306,9 +306,11 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
         }
         break;
     }
+    if (clock_mono_ms() >= deadline)
+        metrics_count(METRIC_CACHE_WAIT_TIMEOUT);
     if (rebuild_from_db(app, loader, r, &body, &len) == STORE_OK &&
         body != NULL)
-        send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+        send_body(r, body, len, "MISS");
 }
 
 /* Without the guard (CACHE_GUARD=0): every responder that finds the entry
@@ -324,7 +326,7 @@ static void rebuild_unguarded(struct app *app, const struct loader *loader,
     remember_outcome(app, key, gen, result, body, len);
     if (result != STORE_OK || body == NULL)
         return;
-    send_body(r, body, len, "MISS", METRIC_CACHE_MISS);
+    send_body(r, body, len, "MISS");
 }
 
 /* The L1 answers when the invalidation connection has just confirmed that
@@ -345,7 +347,7 @@ static bool answer_from_l1(struct app *app, const char *key, bool *use_l1,
     now = clock_mono_ms();
     if (!l1_get_until(app->l1, key, now, &body, &len, &expires))
         return false;
-    send_body(r, body, len, "HIT", METRIC_CACHE_HIT);
+    send_body(r, body, len, "HIT");
     r->body_free = l1_release; /* the bytes are L1's, shared */
     r->x_cache_layer = "L1";
     r->fresh_ms = expires - now; /* the copy ends with the Redis marker */
@@ -379,7 +381,7 @@ static void read_cached(struct app *app, const struct loader *loader,
             l1_put(app->l1, key, found.body, found.len,
                    started + found.fresh_ms, ticket);
         /* The stored bytes are the response body: no parse, no re-encode. */
-        send_body(r, found.body, found.len, "HIT", METRIC_CACHE_HIT);
+        send_body(r, found.body, found.len, "HIT");
         r->fresh_ms = found.fresh_ms;
         return;
     case CACHE_STALE:
@@ -394,7 +396,7 @@ static void read_cached(struct app *app, const struct loader *loader,
             return;
         }
         /* Someone else refreshes it; the stale copy answers meanwhile. */
-        send_body(r, found.body, found.len, "STALE", METRIC_CACHE_STALE);
+        send_body(r, found.body, found.len, "STALE");
         return;
     case CACHE_MISS:
         if (!app->cfg->cache_guard) {

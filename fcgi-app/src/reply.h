@@ -14,6 +14,7 @@ struct reply {
     const char *x_cache;   /* "HIT", "MISS", "STALE", "BYPASS" or NULL */
     const char *x_cache_layer; /* "L1" for a hit from process memory */
     const char *allow;     /* Allow header for 405, or NULL */
+    const char *content_type; /* NULL: application/json */
     char location[64];     /* Location header for 201, or "" */
     bool auth_challenge;   /* WWW-Authenticate: Bearer (with a 401) */
     /* The edge micro-cache (edge.c): products.c marks a product read and

@@ -102,8 +102,10 @@ size_t response_head(const struct reply *r, char *out, size_t outlen)
     }
     if (r->body != NULL) {
         int m = snprintf(out + n, outlen - (size_t)n,
-                         "Content-Type: application/json\r\n"
+                         "Content-Type: %s\r\n"
                          "Content-Length: %zu\r\n",
+                         r->content_type ? r->content_type
+                                         : "application/json",
                          r->body_len);
         if (m < 0 || (size_t)m >= outlen - (size_t)n)
             return 0;

@@ -38,6 +38,7 @@ struct route {
     const char *path;
     enum route_match match;
     bool takes_query; /* false: a query string is a 400 */
+    enum metric_route label;
     route_handler *handlers[METHOD_COUNT];
 };
 
@@ -96,17 +97,27 @@ static void stats(struct app *app, const struct http_request *req,
     metrics_reply(r);
 }
 
+static void prometheus(struct app *app, const struct http_request *req,
+                       const char *id, struct reply *r)
+{
+    (void)app, (void)req, (void)id;
+    metrics_reply_text(r);
+}
+
 /* Query strings are the handlers' business (products_list parses its own);
  * only /products/{id} refuses one. */
 static const struct route routes[] = {
-    {"/products", ROUTE_EXACT, true,
+    {"/products", ROUTE_EXACT, true, MROUTE_PRODUCTS,
      {[METHOD_GET] = list_products, [METHOD_POST] = create_product}},
-    {"/products/", ROUTE_PREFIX, false,
+    {"/products/", ROUTE_PREFIX, false, MROUTE_PRODUCT,
      {[METHOD_GET] = get_product, [METHOD_PUT] = update_product,
       [METHOD_DELETE] = delete_product}},
-    {"/healthz", ROUTE_EXACT, true, {[METHOD_GET] = live}},
-    {"/readyz", ROUTE_EXACT, true, {[METHOD_GET] = ready}},
-    {"/admin/stats", ROUTE_EXACT, true, {[METHOD_GET] = stats}},
+    {"/healthz", ROUTE_EXACT, true, MROUTE_HEALTHZ, {[METHOD_GET] = live}},
+    {"/readyz", ROUTE_EXACT, true, MROUTE_READYZ, {[METHOD_GET] = ready}},
+    {"/metrics", ROUTE_EXACT, true, MROUTE_METRICS,
+     {[METHOD_GET] = prometheus}},
+    {"/admin/stats", ROUTE_EXACT, true, MROUTE_ADMIN_STATS,
+     {[METHOD_GET] = stats}},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
@@ -162,10 +173,10 @@ static const char *route_allow(size_t index)
     return out;
 }
 
-void router_dispatch(struct app *app, const struct http_request *req,
-                     struct reply *r)
+enum metric_route router_dispatch(struct app *app,
+                                  const struct http_request *req,
+                                  struct reply *r)
 {
-    metrics_count(METRIC_REQUESTS);
     for (size_t i = 0; i < ROUTE_COUNT; i++) {
         const struct route *rt = &routes[i];
         const char *id;
@@ -178,16 +189,17 @@ void router_dispatch(struct app *app, const struct http_request *req,
             snprintf(msg, sizeof(msg), "query: %s%s takes no parameters",
                      rt->path, rt->match == ROUTE_PREFIX ? "{id}" : "");
             reply_error(r, 400, msg);
-            return;
+            return rt->label;
         }
         handler = route_handler_for(rt, req->method);
         if (handler == NULL) {
             reply_error(r, 405, "method not allowed on this path");
             r->allow = route_allow(i);
-            return;
+            return rt->label;
         }
         handler(app, req, id, r);
-        return;
+        return rt->label;
     }
     reply_error(r, 404, "no such path (try GET /products)");
+    return MROUTE_OTHER;
 }

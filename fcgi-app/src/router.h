@@ -6,6 +6,7 @@
 #define ROUTER_H
 
 #include "app.h"
+#include "metrics.h"
 #include "reply.h"
 #include "writes.h"
 
@@ -16,7 +17,9 @@ struct http_request {
     struct write_request write;
 };
 
-void router_dispatch(struct app *app, const struct http_request *req,
-                     struct reply *r);
+/* Fills r with the answer; returns the route it took, for the metrics. */
+enum metric_route router_dispatch(struct app *app,
+                                  const struct http_request *req,
+                                  struct reply *r);
 
 #endif

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "edge.h"
 #include "log.h"
+#include "metrics.h"
 #include "response.h"
 #include "router.h"
 
@@ -64,6 +65,8 @@ void serve_request(struct app *app, FCGX_Request *fr)
 {
     struct http_request req;
     struct reply r;
+    enum metric_route route;
+    long long started = metrics_request_begin();
     size_t body_len = 0;
     char *body = NULL;
     const char *method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
@@ -88,10 +91,11 @@ void serve_request(struct app *app, FCGX_Request *fr)
     }
     drain_stdin(fr);
     reply_init(&r);
-    router_dispatch(app, &req, &r);
+    route = router_dispatch(app, &req, &r);
     edge_mark(app->cfg, req.method, started_ms, &r);
     if (response_send(fr, &r, strcmp(req.method, "HEAD") == 0) != 0)
         log_msg(LOG_INFO, "serve", "client went away before the response");
+    metrics_request_end(started, route, &r);
     reply_free(&r);
     free(body);
 }

@@ -333,18 +333,21 @@ static enum store_result execute(struct conn *s, enum statement which,
                                  MYSQL_BIND *params, MYSQL_STMT **out)
 {
     MYSQL_STMT *stmt = statement(s, which);
+    long long started;
 
     if (stmt == NULL)
         return fail(s, "prepare", mysql_error(s->conn));
     if (params != NULL && mysql_stmt_bind_param(stmt, params) != 0)
         return fail(s, "bind", mysql_stmt_error(stmt));
+    started = metrics_clock();
     if (mysql_stmt_execute(stmt) != 0) {
         unsigned int err = mysql_stmt_errno(stmt);
 
+        metrics_observe(MTIMER_MYSQL, started);
         fail(s, statement_sql[which], mysql_stmt_error(stmt));
         return rolled_back(err) ? STORE_DOWN : STORE_UNCERTAIN;
     }
-    metrics_count(METRIC_DB_QUERIES);
+    metrics_observe(MTIMER_MYSQL, started);
     s->last_used_ms = clock_mono_ms();
     *out = stmt;
     return STORE_OK;

@@ -98,8 +98,10 @@ static bool valid_body(const struct app *app, const struct write_request *req,
  * cached answer. Returns false when Redis could not be told. */
 static bool invalidate(struct app *app)
 {
-    if (cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) == 0)
+    if (cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) == 0) {
+        metrics_count(METRIC_INVALIDATION_OK);
         return true;
+    }
     log_msg(LOG_ERROR, "writes",
             "cache invalidation failed: cached reads may be stale for up to "
             "about 1.1 x CACHE_TTL_S");

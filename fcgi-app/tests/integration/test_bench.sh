@@ -131,12 +131,19 @@ check_scenario() {
     "$(jq -r .db_delay_ms "$dir/baseline.json") $(jq -r .db_delay_ms "$dir/cached.json")"
   cached_beats "$t" "$dir" p95_ms '<' p95_lower
   cached_beats "$t" "$dir" rps '>' rps_higher
+  # The server's own figures, from GET /metrics before and after each mode.
+  check "${t}_server_baseline_all_bypass" quiet jq -e '.server.hit_ratio == 0 and .server.requests > 0' "$dir/baseline.json"
+  check "${t}_server_cached_mostly_hits" quiet jq -e '.server.hit_ratio > 0.5' "$dir/cached.json"
+  cached_beats "$t" "$dir" server.mysql_qps '<' fewer_mysql_statements
+  check "${t}_server_p99_recorded" quiet jq -e '.server.p99_ms > 0' "$dir/cached.json"
+  check "${t}_timeline_per_5s" quiet jq -e '(.timeline | length) >= 1 and .timeline[0].server.rps > 0' "$dir/cached.json"
 
   missing=
   for row in '| metric | before (baseline) | after (cached) | improvement |' \
     '| avg latency (ms) |' '| p50 latency (ms) |' '| p90 latency (ms) |' \
     '| p95 latency (ms) |' '| p99 latency (ms) |' '| throughput (req/s) |' \
-    '| error rate (%) |'; do
+    '| error rate (%) |' '| server: hit ratio (%) |' '| server: p99 of reads (ms) |' \
+    '| server: MySQL statements/s |'; do
     grep -qF -- "$row" "$dir/report.md" 2>/dev/null || missing="$missing '$row'"
   done
   if [ -n "$missing" ]; then

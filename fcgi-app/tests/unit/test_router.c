@@ -59,6 +59,8 @@ static const struct route_case route_cases[] = {
     {"HEAD", "/healthz", NULL, 200, NULL, 0, 0},
     {"GET", "/readyz", NULL, 200, NULL, 0, 0},
     {"GET", "/admin/stats", NULL, 200, NULL, 0, 0},
+    {"GET", "/metrics", NULL, 200, NULL, 0, 0},
+    {"POST", "/metrics", NULL, 405, "GET, HEAD", 0, 0},
     {"GET", "/", NULL, 404, NULL, 0, 0},
     {"GET", "/products/", NULL, 404, NULL, 0, 0},
     {"GET", "/products/1/2", NULL, 404, NULL, 0, 0},
