@@ -123,7 +123,7 @@ sed -i -e "s|$RUN_DIR/nginx/|$EDGE2_DIR/|g" -e "s|$LOG_DIR/nginx-|$EDGE2_DIR/|g"
   -e "s|listen 127.0.0.1:$HTTP_PORT;|listen 127.0.0.1:$edge2_port;|" \
   "$EDGE2_DIR/nginx.conf" "$EDGE2_DIR/edge-zone.conf"
 user=""
-[ "$(id -u)" = 0 ] && user=" user nobody nogroup;"
+[ "$(id -u)" = 0 ] && user=" user www-data www-data;" # as scripts/stack: the socket is theirs
 nginx -p "$EDGE2_DIR" -c "$EDGE2_DIR/nginx.conf" \
   -g "pid $EDGE2_DIR/nginx.pid; error_log $EDGE2_DIR/error.log;$user" ||
   fail "second nginx" "did not start"
