@@ -21,7 +21,9 @@ start_second_host() {
   mkdir -p "$HOST2_DIR/fcgi" "$HOST2_DIR/nginx" "$HOST2_DIR/logs"
   chmod a+x "$HOST2_DIR" "$HOST2_DIR/fcgi"
   while IFS= read -r line; do
-    case $line in '' | FCGI_SOCKET=* | FCGI_APP_BUILD=*) continue ;; esac
+    # Its own socket and counters (start-pool makes both afresh: a shared
+    # METRICS_FILE would be replaced under the first pool).
+    case $line in '' | FCGI_SOCKET=* | FCGI_APP_BUILD=* | METRICS_FILE=*) continue ;; esac
     vars+=("$line")
   done <"$RUN_DIR/fcgi/pool.env"
   vars+=("FCGI_SOCKET=$HOST2_DIR/fcgi/fcgi.sock" "$@")
