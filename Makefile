@@ -2,6 +2,7 @@
 #   make deps      install Debian/Ubuntu packages (sudo when not root)
 #   make           build fcgi-app
 #   make up        start the native stack (MODE=baseline|cached), make down
+#   make up TOPOLOGY=ha  the scale-out topology instead (scripts/ha)
 #   make env       KEY=value lines for the running stack
 #   make test      lint, unit + integration tests (private stack on side ports)
 #   make lint      shellcheck, shfmt -d and one-library checks on every shell file
@@ -20,11 +21,20 @@ deps:
 build:
 	$(MAKE) -C fcgi-app
 
+# TOPOLOGY=ha: replicas, Sentinels and two pools (scripts/ha, README
+# "Scaling out"); `make down` stops whichever runs.
+TOPOLOGY ?= single
+
 up: build
+ifeq ($(TOPOLOGY),ha)
+	scripts/ha up
+else
 	scripts/stack up
+endif
 
 down:
 	scripts/stack down
+	scripts/ha down
 
 env:
 	@scripts/stack env
