@@ -9,9 +9,10 @@
 #   make bench     before/after load test (SCENARIO=seed|capacity|ceiling)
 #   make demo      deps check, build, up, bench, print the report
 #   make test-compose  the Docker Compose stack, built and started for real
+#   make test-ha   faults under load on the scale-out topology (scripts/ha)
 
 .PHONY: all deps build up down env status test lint unit asan valgrind fuzz integration \
-        bench demo test-compose clean purge
+        bench demo test-compose test-ha clean purge
 
 all: build
 
@@ -73,6 +74,9 @@ demo:
 
 test-compose:
 	scripts/compose-test
+
+test-ha: build
+	fcgi-app/tests/ha/run
 
 clean:
 	$(MAKE) -C fcgi-app clean

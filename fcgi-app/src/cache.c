@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
+#include "sentinel.h"
 
 /* After a failed connect, requests skip Redis for this long instead of
  * paying a connect attempt each. */
@@ -29,6 +30,9 @@ struct cache {
     char *socket;
     int port;
     struct timeval timeout;
+    long long timeout_ms;
+    char *sentinels, *master_name, *gen_key; /* empty: no Sentinel */
+    long long wait_ms;
     long long retry_at_ms;
     char lock_token[48];
 };
@@ -43,11 +47,17 @@ struct cache *cache_open(const struct cache_options *opt)
         return NULL;
     c->host = strdup(opt->host ? opt->host : "");
     c->socket = strdup(opt->socket ? opt->socket : "");
-    if (c->host == NULL || c->socket == NULL) {
+    c->sentinels = strdup(opt->sentinels ? opt->sentinels : "");
+    c->master_name = strdup(opt->master_name ? opt->master_name : "");
+    c->gen_key = strdup(opt->gen_key ? opt->gen_key : "");
+    if (c->host == NULL || c->socket == NULL || c->sentinels == NULL ||
+        c->master_name == NULL || c->gen_key == NULL) {
         cache_close(c);
         return NULL;
     }
     c->port = opt->port;
+    c->timeout_ms = opt->timeout_ms;
+    c->wait_ms = opt->wait_ms;
     c->timeout.tv_sec = opt->timeout_ms / 1000;
     c->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
     /* Unique per process and handle (each thread of a responder opens its
@@ -76,26 +86,39 @@ void cache_close(struct cache *c)
         redisFree(c->ctx);
     free(c->host);
     free(c->socket);
+    free(c->sentinels);
+    free(c->master_name);
+    free(c->gen_key);
     free(c);
+}
+
+static bool sentinel_mode(const struct cache *c)
+{
+    return c->sentinels[0] != '\0';
 }
 
 static bool connect_if_needed(struct cache *c)
 {
+    struct cache_options opt = {
+        .host = c->host,
+        .port = c->port,
+        .socket = c->socket,
+        .timeout_ms = c->timeout_ms,
+        .sentinels = c->sentinels,
+        .master_name = c->master_name,
+    };
+    char why[256];
+
     if (c->ctx != NULL)
         return true;
     if (clock_mono_ms() < c->retry_at_ms)
         return false;
-    if (c->socket[0] != '\0')
-        c->ctx = redisConnectUnixWithTimeout(c->socket, c->timeout);
-    else
-        c->ctx = redisConnectWithTimeout(c->host, c->port, c->timeout);
-    if (c->ctx == NULL || c->ctx->err != 0 ||
-        redisSetTimeout(c->ctx, c->timeout) != REDIS_OK) {
-        log_msg(LOG_WARN, "cache", "redis connect failed: %s",
-                c->ctx ? c->ctx->errstr : "out of memory");
-        if (c->ctx != NULL)
-            redisFree(c->ctx);
-        c->ctx = NULL;
+    /* Without Sentinels: the configured address, as before. With them: the
+     * current master, checked, after its epoch check. */
+    c->ctx = sentinel_connect(&opt, sentinel_mode(c) ? c->gen_key : NULL,
+                              why, sizeof(why));
+    if (c->ctx == NULL) {
+        log_msg(LOG_WARN, "cache", "redis connect failed: %s", why);
         c->retry_at_ms = clock_mono_ms() + CACHE_RETRY_MS;
         metrics_count(METRIC_REDIS_ERRORS);
         return false;
@@ -131,6 +154,9 @@ static redisReply *command(struct cache *c, const char *fmt, ...)
         return NULL;
     if (reply->type == REDIS_REPLY_ERROR) {
         log_msg(LOG_WARN, "cache", "redis error: %s", reply->str);
+        /* A demoted master: find the new one on the next call. */
+        if (strncmp(reply->str, "READONLY", 8) == 0)
+            disconnect(c, reply->str);
         metrics_count(METRIC_REDIS_ERRORS);
         freeReplyObject(reply);
         return NULL;
@@ -336,8 +362,53 @@ enum cache_result cache_poll(struct cache *c, const char *key,
     return result;
 }
 
+/* Sentinel mode: INCR with the clock as a floor, the write position
+ * recorded with it, then WAIT for one replica when the master has any. */
+static int bump_replicated(struct cache *c, const char *gen_key)
+{
+    static const char script[] =
+        "local g = redis.call('INCR', KEYS[1]) "
+        "if g < tonumber(ARGV[1]) then "
+        "  redis.call('SET', KEYS[1], ARGV[1]) g = tonumber(ARGV[1]) "
+        "end "
+        "return g";
+    redisReply *r = command(c, "EVAL %s 1 %s %lld", script, gen_key,
+                            sentinel_generation_floor());
+    long long replicas = 0;
+
+    if (r == NULL) {
+        c->retry_at_ms = 0; /* a write may retry at once */
+        r = command(c, "EVAL %s 1 %s %lld", script, gen_key,
+                    sentinel_generation_floor());
+        if (r == NULL)
+            return -1;
+    }
+    freeReplyObject(r);
+    /* ROLE of a master: ["master", offset, [[ip, port, offset], ...]]. */
+    r = command(c, "ROLE");
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+        r->element[2]->type == REDIS_REPLY_ARRAY)
+        replicas = (long long)r->element[2]->elements;
+    if (r != NULL)
+        freeReplyObject(r);
+    if (replicas == 0 || c->wait_ms <= 0)
+        return 0;
+    r = command(c, "WAIT 1 %lld", c->wait_ms);
+    if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < 1) {
+        log_msg(LOG_WARN, "cache",
+                "no replica confirmed the generation bump within %lld ms; "
+                "a failover now would be caught by the epoch check",
+                c->wait_ms);
+    }
+    if (r != NULL)
+        freeReplyObject(r);
+    return 0;
+}
+
 int cache_bump_generation(struct cache *c, const char *gen_key)
 {
+    if (sentinel_mode(c))
+        return bump_replicated(c, gen_key);
     for (int attempt = 0; attempt < 2; attempt++) {
         redisReply *r[2];
 

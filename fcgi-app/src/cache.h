@@ -29,6 +29,14 @@ struct cache_options {
     int port;
     const char *socket;
     long long timeout_ms;
+    /* Sentinel mode when sentinels ("host:port,...") is set: the master of
+     * master_name is found through them (sentinel.h), host/port/socket are
+     * unused, and a generation bump waits (WAIT) up to wait_ms for one
+     * replica. */
+    const char *sentinels;
+    const char *master_name;
+    const char *gen_key; /* advanced by the epoch check (sentinel.h) */
+    long long wait_ms;
 };
 
 enum cache_result { CACHE_HIT, CACHE_STALE, CACHE_MISS, CACHE_DOWN };
@@ -69,7 +77,13 @@ enum cache_result cache_poll(struct cache *c, const char *key,
                              struct cache_entry *e, bool *lock_held);
 
 /* Advances the generation: every entry built under the old one stops
- * matching. Returns 0, or -1 when Redis is down (after one reconnect). */
+ * matching. Returns 0, or -1 when Redis is down (after one reconnect).
+ * Sentinel mode: the new value is at least the clock in microseconds (never
+ * below what a promoted replica could hold, see sentinel.h), and when the
+ * master has replicas the bump waits (WAIT 1) up to wait_ms for one of them
+ * to have it. A WAIT that times out still returns 0: the bump is on the
+ * master, and should a failover lose it, the new master's epoch check
+ * orphans every entry anyway (logged). */
 int cache_bump_generation(struct cache *c, const char *gen_key);
 
 /* Stores body under key tagged with gen: fresh for fresh_ms, kept for

@@ -60,6 +60,19 @@ static const struct config_entry config_table[] = {
      "Redis TCP port"},
     {"REDIS_SOCKET", CONFIG_STRING, NULL, 1, 107, FIELD(redis_socket), false,
      "Redis Unix socket path; when set, used instead of host and port"},
+    /* Scale-out (README "Scaling out", src/sentinel.h). */
+    {"REDIS_SENTINELS", CONFIG_STRING, NULL, 3, STR_MAX,
+     FIELD(redis_sentinels), false,
+     "Sentinels as host:port,host:port,...; when set, the Redis master of "
+     "REDIS_MASTER_NAME is found through them (REDIS_HOST, REDIS_PORT and "
+     "REDIS_SOCKET are unused)"},
+    {"REDIS_MASTER_NAME", CONFIG_STRING, "products", 1, 64,
+     FIELD(redis_master_name), false,
+     "the master's name in the Sentinels' configuration"},
+    {"REDIS_WAIT_MS", CONFIG_INT, "200", 0, 10000, FIELD(redis_wait_ms),
+     false,
+     "with Sentinels: milliseconds a write's generation bump waits (WAIT) for "
+     "one replica to have it; 0: no wait"},
     {"REDIS_TIMEOUT_MS", CONFIG_INT, "200", 10, 10000, FIELD(redis_timeout_ms),
      false, "milliseconds for Redis connect and each command"},
     {"CACHE_TTL_S", CONFIG_INT, "60", 1, 86400, FIELD(cache_ttl_s), false,

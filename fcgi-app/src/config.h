@@ -29,6 +29,9 @@ struct config {
     long long redis_port;
     char redis_socket[CONFIG_STR_MAX];
     long long redis_timeout_ms;
+    char redis_sentinels[CONFIG_STR_MAX];
+    char redis_master_name[CONFIG_STR_MAX];
+    long long redis_wait_ms;
     long long cache_ttl_s;
     long long cache_stale_s;
     long long cache_lock_ms;

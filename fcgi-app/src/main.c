@@ -45,6 +45,10 @@ static int make_thread_app(struct app *app, void *arg)
         .port = (int)cfg->redis_port,
         .socket = cfg->redis_socket,
         .timeout_ms = cfg->redis_timeout_ms,
+        .sentinels = cfg->redis_sentinels,
+        .master_name = cfg->redis_master_name,
+        .gen_key = PRODUCTS_GEN_KEY,
+        .wait_ms = cfg->redis_wait_ms,
     };
 
     app->cfg = cfg;
@@ -98,6 +102,10 @@ static int open_l1(struct shared *sh, const struct config *cfg)
         .port = (int)cfg->redis_port,
         .socket = cfg->redis_socket,
         .timeout_ms = cfg->redis_timeout_ms,
+        .sentinels = cfg->redis_sentinels,
+        .master_name = cfg->redis_master_name,
+        .gen_key = PRODUCTS_GEN_KEY,
+        .wait_ms = cfg->redis_wait_ms,
     };
 
     if (cfg->mode != APP_MODE_CACHED || !cfg->cache_l1)

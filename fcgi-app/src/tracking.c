@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "sentinel.h"
 
 #define TRACKING_RETRY_MS 1000
 #define TRACKING_PING_MS 500
@@ -38,7 +39,9 @@ struct tracking {
     _Atomic long long fast_until_ms;
     redisContext *ctx; /* NULL while down */
     char *host, *socket, *prefix;
+    char *sentinels, *master_name; /* empty: no Sentinel */
     int port;
+    long long timeout_ms;
     struct timeval timeout;
     struct l1 *l1;
     long long retry_at_ms;
@@ -61,11 +64,15 @@ struct tracking *tracking_open(const struct cache_options *opt,
     t->host = strdup(opt->host ? opt->host : "");
     t->socket = strdup(opt->socket ? opt->socket : "");
     t->prefix = strdup(prefix);
-    if (t->host == NULL || t->socket == NULL || t->prefix == NULL) {
+    t->sentinels = strdup(opt->sentinels ? opt->sentinels : "");
+    t->master_name = strdup(opt->master_name ? opt->master_name : "");
+    if (t->host == NULL || t->socket == NULL || t->prefix == NULL ||
+        t->sentinels == NULL || t->master_name == NULL) {
         tracking_close(t);
         return NULL;
     }
     t->port = opt->port;
+    t->timeout_ms = opt->timeout_ms;
     t->timeout.tv_sec = opt->timeout_ms / 1000;
     t->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
     t->l1 = l1;
@@ -99,6 +106,8 @@ void tracking_close(struct tracking *t)
     free(t->host);
     free(t->socket);
     free(t->prefix);
+    free(t->sentinels);
+    free(t->master_name);
     free(t);
 }
 
@@ -131,16 +140,24 @@ static bool setup_command(redisContext *ctx, int type, long long *integer,
 
 static void connect_and_subscribe(struct tracking *t)
 {
+    struct cache_options opt = {
+        .host = t->host,
+        .port = t->port,
+        .socket = t->socket,
+        .timeout_ms = t->timeout_ms,
+        .sentinels = t->sentinels,
+        .master_name = t->master_name,
+    };
     redisContext *ctx;
     long long id = 0;
+    char why[256];
 
-    if (t->socket[0] != '\0')
-        ctx = redisConnectUnixWithTimeout(t->socket, t->timeout);
-    else
-        ctx = redisConnectWithTimeout(t->host, t->port, t->timeout);
-    if (ctx == NULL || ctx->err != 0 ||
-        redisSetTimeout(ctx, t->timeout) != REDIS_OK ||
-        (t->socket[0] == '\0' && redisEnableKeepAlive(ctx) != REDIS_OK) ||
+    /* The master (through the Sentinels when set): a replica would not
+     * report the writes' invalidations in time. */
+    ctx = sentinel_connect(&opt, NULL, why, sizeof(why));
+    if (ctx == NULL)
+        log_msg(LOG_WARN, "tracking", "redis connect failed: %s", why);
+    if (ctx == NULL ||
         !setup_command(ctx, REDIS_REPLY_INTEGER, &id, "CLIENT ID") ||
         !setup_command(ctx, REDIS_REPLY_STATUS, NULL,
                        "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %s", id,
