@@ -508,3 +508,58 @@ int cache_ping(struct cache *c)
     freeReplyObject(r);
     return 0;
 }
+
+int cache_record_position(struct cache *c, const char *gen_key,
+                          const char *pos)
+{
+    /* MariaDB positions ("domain-server-seq,...") are merged, keeping the
+     * highest sequence per domain: of two writers, the one that records
+     * last may have read the older position. Other forms (MySQL's GTID
+     * sets) replace the recorded one. */
+    static const char script[] =
+        "local cur = redis.call('GET', KEYS[1]) "
+        "local pat = '^[%d%-,]+$' "
+        "if not cur or not string.match(cur, pat) or "
+        "   not string.match(ARGV[1], pat) then "
+        "  redis.call('SET', KEYS[1], ARGV[1]) return 1 end "
+        "local best = {} "
+        "for _, s in ipairs({cur, ARGV[1]}) do "
+        "  for d, srv, n in string.gmatch(s, '(%d+)%-(%d+)%-(%d+)') do "
+        "    local b = best[d] "
+        "    if not b or tonumber(n) > tonumber(b[2]) then "
+        "      best[d] = {srv, n} end end end "
+        "local out = {} "
+        "for d, b in pairs(best) do "
+        "  table.insert(out, d .. '-' .. b[1] .. '-' .. b[2]) end "
+        "table.sort(out) "
+        "redis.call('SET', KEYS[1], table.concat(out, ',')) "
+        "return 1";
+    redisReply *r;
+
+    c->retry_at_ms = 0; /* a write may retry at once */
+    if (pos == NULL)
+        r = command(c, "DEL %s:gtid", gen_key);
+    else
+        r = command(c, "EVAL %s 1 %s:gtid %s", script, gen_key, pos);
+    if (r == NULL)
+        return -1;
+    freeReplyObject(r);
+    return 0;
+}
+
+int cache_read_position(struct cache *c, const char *gen_key, char *out,
+                        size_t outlen)
+{
+    redisReply *r = command(c, "GET %s:gtid", gen_key);
+    int rc = -1;
+
+    if (r == NULL)
+        return -1;
+    if (r->type == REDIS_REPLY_STRING && r->len > 0 && r->len < outlen) {
+        memcpy(out, r->str, r->len);
+        out[r->len] = '\0';
+        rc = 0;
+    }
+    freeReplyObject(r);
+    return rc;
+}

@@ -104,4 +104,17 @@ void cache_unlock(struct cache *c, const char *key, uint64_t gen);
 /* PING. Returns 0 when Redis answers. */
 int cache_ping(struct cache *c);
 
+/* The database position of the latest acknowledged write, "<gen_key>:gtid"
+ * (read replicas, readhost.h). Recorded BEFORE the generation bump, so a
+ * reader that sees the new generation finds this position or a later one.
+ * pos NULL forgets it (reads then go to the primary). 0, or -1 when Redis
+ * is down. */
+int cache_record_position(struct cache *c, const char *gen_key,
+                          const char *pos);
+
+/* Copies the recorded position into out. 0, or -1 when none is recorded,
+ * it does not fit, or Redis is down. */
+int cache_read_position(struct cache *c, const char *gen_key, char *out,
+                        size_t outlen);
+
 #endif

@@ -52,6 +52,16 @@ static const struct config_entry config_table[] = {
     {"MYSQL_WRITE_PASSWORD", CONFIG_STRING, NULL, 1, STR_MAX,
      FIELD(mysql_write_password), true,
      "password of MYSQL_WRITE_USER (masked in the start-up log)"},
+    /* Read replicas (src/readhost.h). */
+    {"DB_READ_HOSTS", CONFIG_STRING, NULL, 3, STR_MAX, FIELD(db_read_hosts),
+     false,
+     "read replicas as host:port,...; a rebuild reads one of them once it "
+     "has applied the latest acknowledged write (GTID wait), else the "
+     "primary; writes always go to the primary"},
+    {"DB_READ_WAIT_MS", CONFIG_INT, "100", 1, 10000, FIELD(db_read_wait_ms),
+     false,
+     "milliseconds a replica may take to reach the latest write's GTID "
+     "position before the rebuild reads the primary instead"},
     {"MYSQL_TIMEOUT_S", CONFIG_INT, "2", 1, 60, FIELD(mysql_timeout_s), false,
      "seconds for MySQL connect, read and write (reads add DB_DELAY_MS)"},
     {"REDIS_HOST", CONFIG_STRING, "127.0.0.1", 1, STR_MAX, FIELD(redis_host),

@@ -25,6 +25,8 @@ struct config {
     char mysql_write_user[CONFIG_STR_MAX];
     char mysql_write_password[CONFIG_STR_MAX];
     long long mysql_timeout_s;
+    char db_read_hosts[CONFIG_STR_MAX];
+    long long db_read_wait_ms;
     char redis_host[CONFIG_STR_MAX];
     long long redis_port;
     char redis_socket[CONFIG_STR_MAX];

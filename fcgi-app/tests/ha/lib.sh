@@ -57,3 +57,20 @@ seconds_until_hit() {
   done
   echo never
 }
+
+# usage: rows_read N    e.g. before=$(rows_read 1)
+# Rows the responders' read-only user has read on database N (0 primary,
+# 1 replica), from MariaDB's user statistics (--userstat=1, scripts/ha).
+rows_read() {
+  local sockets
+  read -ra sockets <<<"$MYSQL_ROOT_SOCKETS"
+  "$(first_cmd mariadb mysql)" --no-defaults --protocol=socket --socket="${sockets[$1]}" -uroot -N -B \
+    -e "SELECT COALESCE(SUM(ROWS_READ), 0) FROM information_schema.USER_STATISTICS WHERE USER = 'products_reader'"
+}
+
+# usage: on_replica SQL    e.g. on_replica 'STOP SLAVE SQL_THREAD'
+on_replica() {
+  local sockets
+  read -ra sockets <<<"$MYSQL_ROOT_SOCKETS"
+  "$(first_cmd mariadb mysql)" --no-defaults --protocol=socket --socket="${sockets[1]}" -uroot -N -B -e "$1"
+}
