@@ -19,6 +19,7 @@ kill -KILL "$(cat "$HA_RUN_DIR/redis$([ "$old" = "${REDIS_PORTS%% *}" ] && echo 
 until_hit=$(seconds_until_hit "$HOT" 20)
 new=$(master_port)
 finish_load
+refused=$(cat "$HA_RUN_DIR"/logs/pool*.log | grep -c 'cache invalidation failed')
 checker_finish
 show "redis failover (wrk 50 conns)"
 info "redis failover: checker $(sed -n 's/^RESULT //p' "$CHECK_LOG"); HIT again after ${until_hit} s"
@@ -27,7 +28,7 @@ check_eq "redis failover: non-2xx reads" 0 "${R[non2xx]}"
 check_eq "redis failover: socket errors" 0 "${R[socket_errors]}"
 check_eq "redis failover: stale reads" 0 "${C[stale_reads]}"
 check_eq "redis failover: failed GETs of the checker" 0 "${C[get_errors]}"
-check "redis failover: the writer went on (writes=${C[writes]}, refused during the switch: ${C[put_errors]})" \
+check "redis failover: the writer went on (writes=${C[writes]}, refused during the switch: ${C[put_errors]}; 500s logged by the pools: $refused)" \
   test "${C[writes]}" -gt 10
 check "redis failover: HIT again after the switch (${until_hit} s)" test "$until_hit" != never
 gen_after=$(redis_at "$new" GET products:gen)

@@ -10,10 +10,10 @@ trap 'rm -f "$LOAD_LOG" "$CHECK_LOG"; on_replica "START SLAVE SQL_THREAD" 2>/dev
 HOT='/products?limit=20'
 
 http GET "$HOT"
-start_load 15 "$HOT"
-checker_start 15
+start_load 16 "$HOT"
+checker_start 16
 r0=$(rows_read 1) p0=$(rows_read 0)
-sleep 3
+sleep 4
 r1=$(rows_read 1) p1=$(rows_read 0)
 on_replica 'STOP SLAVE SQL_THREAD'
 sleep 6
