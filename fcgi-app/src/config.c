@@ -214,6 +214,31 @@ bad:
     return -1;
 }
 
+/* "host:port[,host:port...]": each host non-empty, each port 1-65535. */
+static bool valid_host_list(const char *list)
+{
+    const char *entry = list;
+
+    for (;;) {
+        size_t len = strcspn(entry, ",");
+        const char *colon = NULL;
+        long port = 0;
+
+        for (size_t i = 0; i < len; i++)
+            if (entry[i] == ':')
+                colon = entry + i;
+        if (colon == NULL || colon == entry || colon + 1 == entry + len ||
+            colon + 1 + strspn(colon + 1, "0123456789") != entry + len)
+            return false;
+        port = strtol(colon + 1, NULL, 10);
+        if (len - (size_t)(colon + 1 - entry) > 5 || port < 1 || port > 65535)
+            return false;
+        if (entry[len] == '\0')
+            return true;
+        entry += len + 1;
+    }
+}
+
 int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
                 size_t errlen)
 {
@@ -232,6 +257,21 @@ int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
             continue;
         if (apply_entry(cfg, e, value, err, errlen) != 0)
             bad++;
+    }
+    /* The scale-out lists, checked here so that a bad one stops the pool
+     * once at start-up (start-pool's --check-config). */
+    if (cfg->db_read_hosts[0] != '\0' && !valid_host_list(cfg->db_read_hosts)) {
+        append_error(err, errlen,
+                     "DB_READ_HOSTS: must be host:port[,host:port...] with "
+                     "ports from 1 to 65535");
+        bad++;
+    }
+    if (cfg->redis_sentinels[0] != '\0' &&
+        !valid_host_list(cfg->redis_sentinels)) {
+        append_error(err, errlen,
+                     "REDIS_SENTINELS: must be host:port[,host:port...] with "
+                     "ports from 1 to 65535");
+        bad++;
     }
     /* The rebuild lock must outlive the slowest rebuild, or a second
      * responder starts one on an already slow database: a reconnect, then
