@@ -99,7 +99,7 @@ random_secret() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 # Prints the Redis ACL file of the native stack and compose (passwords as
 # SHA-256 hashes only). The default user is the operator's, with every
 # right, behind ADMIN_PASSWORD; "products", the responders' user, may run
-# exactly the commands fcgi-app/src/cache.c and tracking.c send (the
+# exactly the commands fcgi-app/src/cache.c, sentinel.c and tracking.c send (the
 # scripts' GET/SET/DEL included, since ACLs check them too), on keys under
 # "products:" and the invalidation channel only.
 redis_acl() {
@@ -108,7 +108,37 @@ redis_acl() {
   admin=$(printf '%s' "$2" | sha256sum | cut -d' ' -f1)
   printf '%s\n' \
     "user default on #$admin ~* &* +@all" \
-    "user products on #$app resetkeys ~products:* resetchannels &__redis__:invalidate -@all +mget +get +set +pttl +incr +del +eval +time +ping +client|id +client|tracking +subscribe"
+    "user products on #$app resetkeys ~products:* resetchannels &__redis__:invalidate -@all +mget +get +set +pttl +incr +del +eval +time +ping +client|id +client|tracking +subscribe +role +info +wait"
+}
+
+# --- nginx ------------------------------------------------------------------
+
+# usage: render_nginx_conf DIR LOGS PORT FCGI_DIR    e.g. render_nginx_conf "$d" "$l" 5000 "$r/fcgi/"
+# Writes nginx's configuration into DIR: the repo's nginx/ files with only
+# the container paths rewritten (the socket's folder to FCGI_DIR, cache and
+# logs to DIR/cache and LOGS) and the listen address to 127.0.0.1:PORT;
+# reads ACCESS_LOG_FORMAT (timed), EDGE_CACHE_MS (0) and OPERATOR_ALLOW
+# (loopback). scripts/stack's nginx and scripts/ha's share it.
+render_nginx_conf() {
+  local dir=$1 logs=$2 port=$3 fcgi_dir=$4 conf=/etc/nginx a
+  mkdir -p "$dir/cache" "$dir/snippets" "$logs"
+  local rewrite=(-e "s|/run/fcgi-app/|$fcgi_dir|g"
+    -e "s|/var/cache/nginx/|$dir/cache/|g"
+    -e "s|/var/log/nginx/|$logs/nginx-|g"
+    -e "s|listen 5000;|listen 127.0.0.1:$port;|")
+  [ "${ACCESS_LOG_FORMAT:-timed}" = json ] && rewrite+=(-e "s|^\( *access_log .*\) timed |\1 json |")
+  sed "${rewrite[@]}" "$ROOT/nginx/nginx.conf" >"$dir/nginx.conf"
+  sed "${rewrite[@]}" "$ROOT/nginx/fcgi-upstream.conf" >"$dir/fcgi-upstream.conf"
+  sed "${rewrite[@]}" "$ROOT/nginx/edge-zone.conf" >"$dir/edge-zone.conf"
+  EDGE_CACHE_MS=${EDGE_CACHE_MS:-0} "$ROOT/nginx/edge-switch.sh" "$dir/edge.d" >/dev/null
+  cp "$ROOT/nginx/snippets/"*.conf "$dir/snippets/"
+  {
+    echo "# Written by scripts/lib.sh from OPERATOR_ALLOW."
+    for a in ${OPERATOR_ALLOW:-127.0.0.1 ::1}; do echo "allow $a;"; done
+    echo "deny all;"
+  } >"$dir/snippets/operator-access.conf"
+  [ -f "$conf/fastcgi_params" ] || die "$conf/fastcgi_params missing: install 'nginx' (make deps)"
+  cp "$conf/fastcgi_params" "$dir/fastcgi_params"
 }
 
 # --- ports ------------------------------------------------------------------

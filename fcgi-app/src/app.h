@@ -5,6 +5,8 @@
 #ifndef APP_H
 #define APP_H
 
+#include <stddef.h>
+
 #include "config.h"
 
 struct cache;
@@ -19,6 +21,9 @@ struct app {
     struct cache *cache;  /* Redis; used for reads in cached mode only */
     struct store *reader; /* MySQL as the read-only user */
     struct store *writer; /* MySQL as the write user */
+    /* DB_READ_HOSTS: read replicas as the read-only user (readhost.h). */
+    struct store **replicas;
+    size_t replica_count;
     /* Per process, shared by its threads; NULL unless CACHE_L1=1. */
     struct l1 *l1;             /* in-process copy of hot answers */
     struct tracking *tracking; /* keeps l1 coherent (Redis invalidations) */

@@ -19,6 +19,7 @@
 #include "entry.h"
 #include "log.h"
 #include "metrics.h"
+#include "sentinel.h"
 
 /* After a failed connect, requests skip Redis for this long instead of
  * paying a connect attempt each. */
@@ -31,6 +32,9 @@ struct cache {
     char *user, *password; /* empty: no AUTH */
     int port;
     struct timeval timeout;
+    long long timeout_ms;
+    char *sentinels, *master_name, *gen_key; /* empty: no Sentinel */
+    long long wait_ms;
     long long retry_at_ms;
     char lock_token[48];
 };
@@ -47,12 +51,18 @@ struct cache *cache_open(const struct cache_options *opt)
     c->socket = strdup(opt->socket ? opt->socket : "");
     c->user = strdup(opt->user ? opt->user : "");
     c->password = strdup(opt->password ? opt->password : "");
-    if (c->host == NULL || c->socket == NULL || c->user == NULL ||
+    c->sentinels = strdup(opt->sentinels ? opt->sentinels : "");
+    c->master_name = strdup(opt->master_name ? opt->master_name : "");
+    c->gen_key = strdup(opt->gen_key ? opt->gen_key : "");
+    if (c->host == NULL || c->socket == NULL || c->sentinels == NULL ||
+        c->master_name == NULL || c->gen_key == NULL || c->user == NULL ||
         c->password == NULL) {
         cache_close(c);
         return NULL;
     }
     c->port = opt->port;
+    c->timeout_ms = opt->timeout_ms;
+    c->wait_ms = opt->wait_ms;
     c->timeout.tv_sec = opt->timeout_ms / 1000;
     c->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
     /* Unique per process and handle (each thread of a responder opens its
@@ -83,50 +93,41 @@ void cache_close(struct cache *c)
     free(c->socket);
     free(c->user);
     free(c->password);
+    free(c->sentinels);
+    free(c->master_name);
+    free(c->gen_key);
     free(c);
 }
 
-bool cache_authenticate(struct redisContext *ctx, const char *user,
-                        const char *password)
+static bool sentinel_mode(const struct cache *c)
 {
-    redisReply *r;
-    bool ok;
-
-    if (password == NULL || password[0] == '\0')
-        return true;
-    if (user != NULL && user[0] != '\0')
-        r = redisCommand(ctx, "AUTH %s %s", user, password);
-    else
-        r = redisCommand(ctx, "AUTH %s", password);
-    if (r == NULL)
-        return false;
-    ok = r->type == REDIS_REPLY_STATUS;
-    if (!ok)
-        log_msg(LOG_WARN, "cache", "redis refused AUTH as '%s': %s",
-                user != NULL && user[0] != '\0' ? user : "default",
-                r->type == REDIS_REPLY_ERROR ? r->str : "odd reply");
-    freeReplyObject(r);
-    return ok;
+    return c->sentinels[0] != '\0';
 }
 
 static bool connect_if_needed(struct cache *c)
 {
+    struct cache_options opt = {
+        .host = c->host,
+        .port = c->port,
+        .socket = c->socket,
+        .timeout_ms = c->timeout_ms,
+        .user = c->user,
+        .password = c->password,
+        .sentinels = c->sentinels,
+        .master_name = c->master_name,
+    };
+    char why[256];
+
     if (c->ctx != NULL)
         return true;
     if (clock_mono_ms() < c->retry_at_ms)
         return false;
-    if (c->socket[0] != '\0')
-        c->ctx = redisConnectUnixWithTimeout(c->socket, c->timeout);
-    else
-        c->ctx = redisConnectWithTimeout(c->host, c->port, c->timeout);
-    if (c->ctx == NULL || c->ctx->err != 0 ||
-        redisSetTimeout(c->ctx, c->timeout) != REDIS_OK ||
-        !cache_authenticate(c->ctx, c->user, c->password)) {
-        log_msg(LOG_WARN, "cache", "redis connect failed: %s",
-                c->ctx ? c->ctx->errstr : "out of memory");
-        if (c->ctx != NULL)
-            redisFree(c->ctx);
-        c->ctx = NULL;
+    /* Without Sentinels: the configured address, as before. With them: the
+     * current master, checked, after its epoch check. */
+    c->ctx = sentinel_connect(&opt, sentinel_mode(c) ? c->gen_key : NULL,
+                              why, sizeof(why));
+    if (c->ctx == NULL) {
+        log_msg(LOG_WARN, "cache", "redis connect failed: %s", why);
         c->retry_at_ms = clock_mono_ms() + CACHE_RETRY_MS;
         metrics_count(METRIC_REDIS_ERRORS);
         return false;
@@ -165,6 +166,9 @@ static redisReply *command(struct cache *c, const char *fmt, ...)
         return NULL;
     if (reply->type == REDIS_REPLY_ERROR) {
         log_msg(LOG_WARN, "cache", "redis error: %s", reply->str);
+        /* A demoted master: find the new one on the next call. */
+        if (strncmp(reply->str, "READONLY", 8) == 0)
+            disconnect(c, reply->str);
         metrics_count(METRIC_REDIS_ERRORS);
         freeReplyObject(reply);
         return NULL;
@@ -211,30 +215,14 @@ static bool reply_u64(const redisReply *r, uint64_t *out)
            entry_parse_gen(r->str, r->len, out);
 }
 
-/* The Lua half of the generation's repair: when KEYS[1] is missing or not
- * a counter entry_parse_gen() accepts, set it from Redis' clock in microseconds.
- * The value is unknown, so "larger" means later than any value the clock
- * gave before (each counter starts from it, and moves by one per write): a
- * counter can only have got ahead of the clock by a million writes a
- * second. One script, so responders repairing at once cannot step back. */
-#define GEN_REPAIR_LUA                                                       \
-    "local v = redis.call('GET', KEYS[1]) "                                  \
-    "local ok = v and string.len(v) <= 19 and string.match(v, '^%d+$') "     \
-    "  and (v == '0' or string.sub(v, 1, 1) ~= '0') "                        \
-    "  and (string.len(v) < 19 or v <= '9223372036854775807') "              \
-    "if not ok then "                                                        \
-    "  local t = redis.call('TIME') "                                        \
-    "  redis.call('SET', KEYS[1], string.format('%.0f', "                    \
-    "    tonumber(t[1]) * 1000000 + tonumber(t[2]))) "                       \
-    "end "
 
 /* Creates a missing generation counter, or replaces one that is not a
- * counter (see GEN_REPAIR_LUA): from the clock in microseconds, so after a
+ * counter (see ENTRY_GEN_REPAIR_LUA): from the clock in microseconds, so after a
  * Redis restart, too, it is far ahead of any generation a slow writer may
  * still hold, and its late store can never be read. */
 static int repair_generation(struct cache *c, const char *gen_key)
 {
-    redisReply *r = command(c, "EVAL %s 1 %s", GEN_REPAIR_LUA "return 1",
+    redisReply *r = command(c, "EVAL %s 1 %s", ENTRY_GEN_REPAIR_LUA "return 1",
                             gen_key);
 
     if (r == NULL)
@@ -377,8 +365,60 @@ enum cache_result cache_poll(struct cache *c, const char *key,
     return result;
 }
 
+/* Sentinel mode: INCR with the clock as a floor, the write position
+ * recorded with it, then WAIT for one replica when the master has any. */
+static int bump_replicated(struct cache *c, const char *gen_key)
+{
+    static const char script[] = ENTRY_GEN_REPAIR_LUA
+        "local g = redis.call('INCR', KEYS[1]) "
+        "if g < tonumber(ARGV[1]) then "
+        "  redis.call('SET', KEYS[1], ARGV[1]) g = tonumber(ARGV[1]) "
+        "end "
+        "return g";
+    redisReply *r = command(c, "EVAL %s 1 %s %lld", script, gen_key,
+                            sentinel_generation_floor());
+    long long replicas = 0;
+
+    if (r == NULL) {
+        c->retry_at_ms = 0; /* a write may retry at once */
+        r = command(c, "EVAL %s 1 %s %lld", script, gen_key,
+                    sentinel_generation_floor());
+        if (r == NULL)
+            return -1;
+    }
+    if (r->type != REDIS_REPLY_INTEGER) {
+        log_msg(LOG_WARN, "cache", "redis refused the generation bump: %s",
+                r->type == REDIS_REPLY_ERROR ? r->str : "odd reply");
+        freeReplyObject(r);
+        metrics_count(METRIC_REDIS_ERRORS);
+        return -1;
+    }
+    freeReplyObject(r);
+    /* ROLE of a master: ["master", offset, [[ip, port, offset], ...]]. */
+    r = command(c, "ROLE");
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+        r->element[2]->type == REDIS_REPLY_ARRAY)
+        replicas = (long long)r->element[2]->elements;
+    if (r != NULL)
+        freeReplyObject(r);
+    if (replicas == 0 || c->wait_ms <= 0)
+        return 0;
+    r = command(c, "WAIT 1 %lld", c->wait_ms);
+    if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < 1) {
+        log_msg(LOG_WARN, "cache",
+                "no replica confirmed the generation bump within %lld ms; "
+                "a failover now would be caught by the epoch check",
+                c->wait_ms);
+    }
+    if (r != NULL)
+        freeReplyObject(r);
+    return 0;
+}
+
 int cache_bump_generation(struct cache *c, const char *gen_key)
 {
+    if (sentinel_mode(c))
+        return bump_replicated(c, gen_key);
     for (int attempt = 0; attempt < 2; attempt++) {
         redisReply *r[1];
 
@@ -389,7 +429,7 @@ int cache_bump_generation(struct cache *c, const char *gen_key)
         /* A missing or broken counter starts from the clock, then moves
          * on: one script, one round trip. */
         if (redisAppendCommand(c->ctx, "EVAL %s 1 %s",
-                               GEN_REPAIR_LUA
+                               ENTRY_GEN_REPAIR_LUA
                                "return redis.call('INCR', KEYS[1])",
                                gen_key) != REDIS_OK) {
             disconnect(c, "could not queue the bump");
@@ -476,4 +516,59 @@ int cache_ping(struct cache *c)
         return -1;
     freeReplyObject(r);
     return 0;
+}
+
+int cache_record_position(struct cache *c, const char *gen_key,
+                          const char *pos)
+{
+    /* MariaDB positions ("domain-server-seq,...") are merged, keeping the
+     * highest sequence per domain: of two writers, the one that records
+     * last may have read the older position. Other forms (MySQL's GTID
+     * sets) replace the recorded one. */
+    static const char script[] =
+        "local cur = redis.call('GET', KEYS[1]) "
+        "local pat = '^[%d%-,]+$' "
+        "if not cur or not string.match(cur, pat) or "
+        "   not string.match(ARGV[1], pat) then "
+        "  redis.call('SET', KEYS[1], ARGV[1]) return 1 end "
+        "local best = {} "
+        "for _, s in ipairs({cur, ARGV[1]}) do "
+        "  for d, srv, n in string.gmatch(s, '(%d+)%-(%d+)%-(%d+)') do "
+        "    local b = best[d] "
+        "    if not b or tonumber(n) > tonumber(b[2]) then "
+        "      best[d] = {srv, n} end end end "
+        "local out = {} "
+        "for d, b in pairs(best) do "
+        "  table.insert(out, d .. '-' .. b[1] .. '-' .. b[2]) end "
+        "table.sort(out) "
+        "redis.call('SET', KEYS[1], table.concat(out, ',')) "
+        "return 1";
+    redisReply *r;
+
+    c->retry_at_ms = 0; /* a write may retry at once */
+    if (pos == NULL)
+        r = command(c, "DEL %s:gtid", gen_key);
+    else
+        r = command(c, "EVAL %s 1 %s:gtid %s", script, gen_key, pos);
+    if (r == NULL)
+        return -1;
+    freeReplyObject(r);
+    return 0;
+}
+
+int cache_read_position(struct cache *c, const char *gen_key, char *out,
+                        size_t outlen)
+{
+    redisReply *r = command(c, "GET %s:gtid", gen_key);
+    int rc = -1;
+
+    if (r == NULL)
+        return -1;
+    if (r->type == REDIS_REPLY_STRING && r->len > 0 && r->len < outlen) {
+        memcpy(out, r->str, r->len);
+        out[r->len] = '\0';
+        rc = 0;
+    }
+    freeReplyObject(r);
+    return rc;
 }

@@ -31,6 +31,14 @@ struct cache_options {
     long long timeout_ms;
     const char *user;     /* ACL user for AUTH; NULL or empty: default */
     const char *password; /* NULL or empty: no AUTH */
+    /* Sentinel mode when sentinels ("host:port,...") is set: the master of
+     * master_name is found through them (sentinel.h), host/port/socket are
+     * unused, and a generation bump waits (WAIT) up to wait_ms for one
+     * replica. */
+    const char *sentinels;
+    const char *master_name;
+    const char *gen_key; /* advanced by the epoch check (sentinel.h) */
+    long long wait_ms;
 };
 
 enum cache_result { CACHE_HIT, CACHE_STALE, CACHE_MISS, CACHE_DOWN };
@@ -48,16 +56,6 @@ struct cache_entry {
  * strings in opt are copied. */
 struct cache *cache_open(const struct cache_options *opt);
 
-struct redisContext;
-/*
- * Logs a fresh connection in when password is set (non-empty): "AUTH user
- * password" for an ACL user (hiredis 0.14 has no helper for it), "AUTH
- * password" when user is empty (the default user). Returns true when no
- * AUTH is needed or Redis accepted it; false (logged, without the password)
- * otherwise. Shared with tracking.c, the other file that sees hiredis.
- */
-bool cache_authenticate(struct redisContext *ctx, const char *user,
-                        const char *password);
 void cache_close(struct cache *c);
 
 /*
@@ -82,7 +80,13 @@ enum cache_result cache_poll(struct cache *c, const char *key,
                              struct cache_entry *e, bool *lock_held);
 
 /* Advances the generation: every entry built under the old one stops
- * matching. Returns 0, or -1 when Redis is down (after one reconnect). */
+ * matching. Returns 0, or -1 when Redis is down (after one reconnect).
+ * Sentinel mode: the new value is at least the clock in microseconds (never
+ * below what a promoted replica could hold, see sentinel.h), and when the
+ * master has replicas the bump waits (WAIT 1) up to wait_ms for one of them
+ * to have it. A WAIT that times out still returns 0: the bump is on the
+ * master, and should a failover lose it, the new master's epoch check
+ * orphans every entry anyway (logged). */
 int cache_bump_generation(struct cache *c, const char *gen_key);
 
 /* Stores body under key tagged with gen: fresh for fresh_ms, kept for
@@ -102,5 +106,18 @@ void cache_unlock(struct cache *c, const char *key, uint64_t gen);
 
 /* PING. Returns 0 when Redis answers. */
 int cache_ping(struct cache *c);
+
+/* The database position of the latest acknowledged write, "<gen_key>:gtid"
+ * (read replicas, readhost.h). Recorded BEFORE the generation bump, so a
+ * reader that sees the new generation finds this position or a later one.
+ * pos NULL forgets it (reads then go to the primary). 0, or -1 when Redis
+ * is down. */
+int cache_record_position(struct cache *c, const char *gen_key,
+                          const char *pos);
+
+/* Copies the recorded position into out. 0, or -1 when none is recorded,
+ * it does not fit, or Redis is down. */
+int cache_read_position(struct cache *c, const char *gen_key, char *out,
+                        size_t outlen);
 
 #endif

@@ -52,6 +52,16 @@ static const struct config_entry config_table[] = {
     {"MYSQL_WRITE_PASSWORD", CONFIG_STRING, NULL, 1, STR_MAX,
      FIELD(mysql_write_password), true,
      "password of MYSQL_WRITE_USER (masked in the start-up log)"},
+    /* Read replicas (src/readhost.h). */
+    {"DB_READ_HOSTS", CONFIG_STRING, NULL, 3, STR_MAX, FIELD(db_read_hosts),
+     false,
+     "read replicas as host:port,...; a rebuild reads one of them once it "
+     "has applied the latest acknowledged write (GTID wait), else the "
+     "primary; writes always go to the primary"},
+    {"DB_READ_WAIT_MS", CONFIG_INT, "100", 1, 10000, FIELD(db_read_wait_ms),
+     false,
+     "milliseconds a replica may take to reach the latest write's GTID "
+     "position before the rebuild reads the primary instead"},
     {"MYSQL_TIMEOUT_S", CONFIG_INT, "2", 1, 60, FIELD(mysql_timeout_s), false,
      "seconds for MySQL connect, read and write (reads add DB_DELAY_MS)"},
     {"REDIS_HOST", CONFIG_STRING, "127.0.0.1", 1, STR_MAX, FIELD(redis_host),
@@ -60,6 +70,19 @@ static const struct config_entry config_table[] = {
      "Redis TCP port"},
     {"REDIS_SOCKET", CONFIG_STRING, NULL, 1, 107, FIELD(redis_socket), false,
      "Redis Unix socket path; when set, used instead of host and port"},
+    /* Scale-out (README "Scaling out", src/sentinel.h). */
+    {"REDIS_SENTINELS", CONFIG_STRING, NULL, 3, STR_MAX,
+     FIELD(redis_sentinels), false,
+     "Sentinels as host:port,host:port,...; when set, the Redis master of "
+     "REDIS_MASTER_NAME is found through them (REDIS_HOST, REDIS_PORT and "
+     "REDIS_SOCKET are unused)"},
+    {"REDIS_MASTER_NAME", CONFIG_STRING, "products", 1, 64,
+     FIELD(redis_master_name), false,
+     "the master's name in the Sentinels' configuration"},
+    {"REDIS_WAIT_MS", CONFIG_INT, "200", 0, 10000, FIELD(redis_wait_ms),
+     false,
+     "with Sentinels: milliseconds a write's generation bump waits (WAIT) for "
+     "one replica to have it; 0: no wait"},
     {"REDIS_TIMEOUT_MS", CONFIG_INT, "200", 10, 10000, FIELD(redis_timeout_ms),
      false, "milliseconds for Redis connect and each command"},
     {"REDIS_USER", CONFIG_STRING, NULL, 1, 128, FIELD(redis_user), false,
@@ -230,6 +253,31 @@ bad:
     return -1;
 }
 
+/* "host:port[,host:port...]": each host non-empty, each port 1-65535. */
+static bool valid_host_list(const char *list)
+{
+    const char *entry = list;
+
+    for (;;) {
+        size_t len = strcspn(entry, ",");
+        const char *colon = NULL;
+        long port = 0;
+
+        for (size_t i = 0; i < len; i++)
+            if (entry[i] == ':')
+                colon = entry + i;
+        if (colon == NULL || colon == entry || colon + 1 == entry + len ||
+            colon + 1 + strspn(colon + 1, "0123456789") != entry + len)
+            return false;
+        port = strtol(colon + 1, NULL, 10);
+        if (len - (size_t)(colon + 1 - entry) > 5 || port < 1 || port > 65535)
+            return false;
+        if (entry[len] == '\0')
+            return true;
+        entry += len + 1;
+    }
+}
+
 int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
                 size_t errlen)
 {
@@ -248,6 +296,21 @@ int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
             continue;
         if (apply_entry(cfg, e, value, err, errlen) != 0)
             bad++;
+    }
+    /* The scale-out lists, checked here so that a bad one stops the pool
+     * once at start-up (start-pool's --check-config). */
+    if (cfg->db_read_hosts[0] != '\0' && !valid_host_list(cfg->db_read_hosts)) {
+        append_error(err, errlen,
+                     "DB_READ_HOSTS: must be host:port[,host:port...] with "
+                     "ports from 1 to 65535");
+        bad++;
+    }
+    if (cfg->redis_sentinels[0] != '\0' &&
+        !valid_host_list(cfg->redis_sentinels)) {
+        append_error(err, errlen,
+                     "REDIS_SENTINELS: must be host:port[,host:port...] with "
+                     "ports from 1 to 65535");
+        bad++;
     }
     /* The rebuild lock must outlive the slowest rebuild, or a second
      * responder starts one on an already slow database: a reconnect, then

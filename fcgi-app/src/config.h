@@ -25,12 +25,17 @@ struct config {
     char mysql_write_user[CONFIG_STR_MAX];
     char mysql_write_password[CONFIG_STR_MAX];
     long long mysql_timeout_s;
+    char db_read_hosts[CONFIG_STR_MAX];
+    long long db_read_wait_ms;
     char redis_host[CONFIG_STR_MAX];
     long long redis_port;
     char redis_socket[CONFIG_STR_MAX];
     long long redis_timeout_ms;
     char redis_user[CONFIG_STR_MAX];     /* empty: the default user */
     char redis_password[CONFIG_STR_MAX]; /* empty: no AUTH */
+    char redis_sentinels[CONFIG_STR_MAX];
+    char redis_master_name[CONFIG_STR_MAX];
+    long long redis_wait_ms;
     long long cache_ttl_s;
     long long cache_stale_s;
     long long cache_lock_ms;

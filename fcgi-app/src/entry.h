@@ -24,4 +24,21 @@ bool entry_parse_gen(const char *s, size_t len, uint64_t *out);
 bool entry_split(const char *v, size_t len, uint64_t *tag, const char **body,
                  size_t *body_len);
 
+/* The Lua half of entry_parse_gen, for scripts that change the generation: when KEYS[1] is missing or not
+ * a counter entry_parse_gen() accepts, set it from Redis' clock in microseconds.
+ * The value is unknown, so "larger" means later than any value the clock
+ * gave before (each counter starts from it, and moves by one per write): a
+ * counter can only have got ahead of the clock by a million writes a
+ * second. One script, so responders repairing at once cannot step back. */
+#define ENTRY_GEN_REPAIR_LUA                                                       \
+    "local v = redis.call('GET', KEYS[1]) "                                  \
+    "local ok = v and string.len(v) <= 19 and string.match(v, '^%d+$') "     \
+    "  and (v == '0' or string.sub(v, 1, 1) ~= '0') "                        \
+    "  and (string.len(v) < 19 or v <= '9223372036854775807') "              \
+    "if not ok then "                                                        \
+    "  local t = redis.call('TIME') "                                        \
+    "  redis.call('SET', KEYS[1], string.format('%.0f', "                    \
+    "    tonumber(t[1]) * 1000000 + tonumber(t[2]))) "                       \
+    "end "
+
 #endif

@@ -39,6 +39,8 @@ struct shared {
     struct tracking *tracking; /* keeps l1 coherent */
     struct gate *rebuilds;     /* this process's share of the rebuild cap */
     struct health_cache *ready_cache;
+    struct store **replicas;   /* DB_READ_HOSTS, as the read-only user */
+    size_t replica_count;
 };
 
 static int make_thread_app(struct app *app, void *arg)
@@ -52,6 +54,10 @@ static int make_thread_app(struct app *app, void *arg)
         .timeout_ms = cfg->redis_timeout_ms,
         .user = cfg->redis_user,
         .password = cfg->redis_password,
+        .sentinels = cfg->redis_sentinels,
+        .master_name = cfg->redis_master_name,
+        .gen_key = PRODUCTS_GEN_KEY,
+        .wait_ms = cfg->redis_wait_ms,
     };
 
     app->cfg = cfg;
@@ -61,6 +67,8 @@ static int make_thread_app(struct app *app, void *arg)
     app->tracking = sh->tracking;
     app->rebuilds = sh->rebuilds;
     app->ready_cache = sh->ready_cache;
+    app->replicas = sh->replicas;
+    app->replica_count = sh->replica_count;
     /* Both modes keep a cache handle: baseline reads never use it, but its
      * writes still invalidate, so a later cached run cannot serve data from
      * before them. */
@@ -106,6 +114,58 @@ static int open_stores(struct shared *sh, const struct config *cfg)
                                                                        : -1;
 }
 
+/* One reader pool per entry of DB_READ_HOSTS ("host:port,..."). -1 on a
+ * malformed entry (named in err) or out of memory. */
+static int open_replicas(struct shared *sh, const struct config *cfg,
+                         char *err, size_t errlen)
+{
+    const char *entry = cfg->db_read_hosts;
+    size_t n = 1;
+
+    if (entry[0] == '\0')
+        return 0;
+    for (const char *p = entry; *p != '\0'; p++)
+        n += *p == ',';
+    sh->replicas = calloc(n, sizeof(*sh->replicas));
+    if (sh->replicas == NULL)
+        return -1;
+    for (; sh->replica_count < n; sh->replica_count++) {
+        size_t len = strcspn(entry, ",");
+        char host[CONFIG_STR_MAX], *end = NULL;
+        const char *colon;
+        long port = 0;
+
+        memcpy(host, entry, len);
+        host[len] = '\0';
+        colon = strrchr(host, ':');
+        if (colon != NULL)
+            port = strtol(colon + 1, &end, 10);
+        if (colon == NULL || colon == host || end == colon + 1 ||
+            *end != '\0' || port < 1 || port > 65535) {
+            snprintf(err, errlen,
+                     "DB_READ_HOSTS: '%s' is not host:port (port 1-65535)",
+                     host);
+            return -1;
+        }
+        host[colon - host] = '\0';
+        struct store_options db = {
+            .host = host,
+            .port = (int)port,
+            .database = cfg->mysql_database,
+            .user = cfg->mysql_user,
+            .password = cfg->mysql_password,
+            .timeout_s = cfg->mysql_timeout_s,
+            .delay_ms = cfg->db_delay_ms,
+            .max_connections = (size_t)cfg->db_connections,
+        };
+        sh->replicas[sh->replica_count] = store_open(&db);
+        if (sh->replicas[sh->replica_count] == NULL)
+            return -1;
+        entry += len + (entry[len] == ',');
+    }
+    return 0;
+}
+
 /* The in-process copy and its invalidation connection: once per process,
  * shared by every thread. */
 static int open_l1(struct shared *sh, const struct config *cfg)
@@ -117,6 +177,10 @@ static int open_l1(struct shared *sh, const struct config *cfg)
         .timeout_ms = cfg->redis_timeout_ms,
         .user = cfg->redis_user,
         .password = cfg->redis_password,
+        .sentinels = cfg->redis_sentinels,
+        .master_name = cfg->redis_master_name,
+        .gen_key = PRODUCTS_GEN_KEY,
+        .wait_ms = cfg->redis_wait_ms,
     };
 
     if (cfg->mode != APP_MODE_CACHED || !cfg->cache_l1)
@@ -196,10 +260,13 @@ int main(int argc, char **argv)
                         "initialise\n");
         return EXIT_FAILURE;
     }
+    err[0] = '\0';
     if (open_metrics(&cfg) != 0)
         return EXIT_FAILURE;
-    if (open_stores(&sh, &cfg) != 0 || open_l1(&sh, &cfg) != 0) {
-        fprintf(stderr, "fcgi-app: out of memory at start-up\n");
+    if (open_stores(&sh, &cfg) != 0 || open_l1(&sh, &cfg) != 0 ||
+        open_replicas(&sh, &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "fcgi-app: %s\n",
+                err[0] ? err : "out of memory at start-up");
         goto close;
     }
     raise_fd_limit();
@@ -218,6 +285,9 @@ close:
     store_close(sh.writer);
     gate_close(sh.rebuilds);
     health_cache_close(sh.ready_cache);
+    for (size_t i = 0; i < sh.replica_count; i++)
+        store_close(sh.replicas[i]);
+    free(sh.replicas);
     store_library_end();
     metrics_close();
     return status;

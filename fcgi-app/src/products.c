@@ -43,6 +43,7 @@
  * caps how long the nginx micro-cache may keep it (edge.c).
  */
 #include "products.h"
+#include "readhost.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -93,7 +94,7 @@ static enum store_result load_list(struct app *app, const void *arg,
     struct product_list list;
     enum store_result result;
 
-    result = store_fetch_products(app->reader, q->limit, q->offset, &list);
+    result = store_fetch_products(readhost_choose(app), q->limit, q->offset, &list);
     if (result != STORE_OK)
         return result;
     *body = json_render_products(&list, len);
@@ -108,7 +109,7 @@ static enum store_result load_one(struct app *app, const void *arg,
     struct product p;
     enum store_result result;
 
-    result = store_fetch_product(app->reader, *id, &p);
+    result = store_fetch_product(readhost_choose(app), *id, &p);
     if (result != STORE_OK)
         return result;
     *body = json_render_product(&p, len);

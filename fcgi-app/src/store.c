@@ -624,3 +624,98 @@ int store_ping(struct store *p)
     release(p, s);
     return rc;
 }
+
+/* --- GTID positions, for reads on replicas (readhost.c) -------------------
+ * Plain queries, not prepared: they run rarely (once per write, once per
+ * rebuild on a replica) and the position is checked character by character
+ * before it is quoted into the SQL. MariaDB and MySQL 8 name the position
+ * and the wait differently; the server tells which it is. */
+
+static bool is_mariadb(struct conn *s)
+{
+    const char *info = mysql_get_server_info(s->conn);
+
+    return info != NULL && strstr(info, "MariaDB") != NULL;
+}
+
+/* Runs sql and copies the first column of its first row into out ("" for
+ * NULL). -1 on any failure (the connection is dropped). */
+static int scalar_query(struct conn *s, const char *sql, char *out,
+                        size_t outlen)
+{
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    unsigned long *lengths;
+
+    if (mysql_query(s->conn, sql) != 0) {
+        fail(s, sql, mysql_error(s->conn));
+        return -1;
+    }
+    res = mysql_store_result(s->conn);
+    if (res == NULL) {
+        fail(s, sql, mysql_error(s->conn));
+        return -1;
+    }
+    row = mysql_fetch_row(res);
+    lengths = mysql_fetch_lengths(res);
+    if (row == NULL || lengths == NULL || lengths[0] >= outlen) {
+        mysql_free_result(res);
+        return -1;
+    }
+    memcpy(out, row[0] ? row[0] : "", row[0] ? lengths[0] : 0);
+    out[row[0] ? lengths[0] : 0] = '\0';
+    mysql_free_result(res);
+    s->last_used_ms = clock_mono_ms();
+    return 0;
+}
+
+int store_gtid_position(struct store *p, char *out, size_t outlen)
+{
+    struct conn *s = acquire(p);
+    int rc = -1;
+
+    if (s == NULL)
+        return -1;
+    if (connect_if_needed(s))
+        rc = scalar_query(s,
+                          is_mariadb(s) ? "SELECT @@GLOBAL.gtid_binlog_pos"
+                                        : "SELECT @@GLOBAL.gtid_executed",
+                          out, outlen);
+    release(p, s);
+    return rc == 0 && out[0] != '\0' ? 0 : -1;
+}
+
+/* Digits, hex, '-', ':' and ',' (and a MySQL set's line breaks) only. */
+static bool valid_position(const char *pos)
+{
+    if (pos[0] == '\0' || strlen(pos) > STORE_GTID_MAX - 1)
+        return false;
+    return strspn(pos, "0123456789abcdefABCDEF-:,\n") == strlen(pos);
+}
+
+enum store_result store_gtid_wait(struct store *p, const char *pos,
+                                  long long timeout_ms)
+{
+    char sql[STORE_GTID_MAX + 96], answer[16];
+    struct conn *s;
+    enum store_result result = STORE_DOWN;
+
+    if (!valid_position(pos))
+        return STORE_DOWN;
+    s = acquire(p);
+    if (s == NULL)
+        return STORE_DOWN;
+    if (connect_if_needed(s)) {
+        /* MariaDB: 0 reached, -1 timed out. MySQL: 0 reached, 1 timed
+         * out. */
+        snprintf(sql, sizeof(sql),
+                 is_mariadb(s) ? "SELECT MASTER_GTID_WAIT('%s', %.3f)"
+                               : "SELECT WAIT_FOR_EXECUTED_GTID_SET('%s', "
+                                 "%.3f)",
+                 pos, (double)timeout_ms / 1000.0);
+        if (scalar_query(s, sql, answer, sizeof(answer)) == 0)
+            result = strcmp(answer, "0") == 0 ? STORE_OK : STORE_NOT_FOUND;
+    }
+    release(p, s);
+    return result;
+}

@@ -12,6 +12,7 @@
 #define STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "product.h"
@@ -71,5 +72,20 @@ enum store_result store_delete_product(struct store *s, uint32_t id);
 
 /* Returns 0 when the server answers (connecting if needed). */
 int store_ping(struct store *s);
+
+/* The longest GTID position (with its NUL) the functions below handle. */
+#define STORE_GTID_MAX 512
+
+/* The server's GTID position (@@gtid_binlog_pos on MariaDB, @@gtid_executed
+ * on MySQL), read after a commit on the primary: it includes that commit.
+ * 0 with out set, or -1. */
+int store_gtid_position(struct store *s, char *out, size_t outlen);
+
+/* Waits up to timeout_ms for this server (a replica) to have applied pos
+ * (MASTER_GTID_WAIT / WAIT_FOR_EXECUTED_GTID_SET). STORE_OK: it has, reads
+ * here now see every write up to pos; STORE_NOT_FOUND: timed out;
+ * STORE_DOWN: no answer, or pos is not a position. */
+enum store_result store_gtid_wait(struct store *s, const char *pos,
+                                  long long timeout_ms);
 
 #endif

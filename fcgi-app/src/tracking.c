@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "sentinel.h"
 
 #define TRACKING_RETRY_MS 1000
 #define TRACKING_PING_MS 500
@@ -39,7 +40,9 @@ struct tracking {
     redisContext *ctx; /* NULL while down */
     char *host, *socket, *prefix;
     char *user, *password; /* empty: no AUTH */
+    char *sentinels, *master_name; /* empty: no Sentinel */
     int port;
+    long long timeout_ms;
     struct timeval timeout;
     struct l1 *l1;
     long long retry_at_ms;
@@ -64,12 +67,16 @@ struct tracking *tracking_open(const struct cache_options *opt,
     t->prefix = strdup(prefix);
     t->user = strdup(opt->user ? opt->user : "");
     t->password = strdup(opt->password ? opt->password : "");
+    t->sentinels = strdup(opt->sentinels ? opt->sentinels : "");
+    t->master_name = strdup(opt->master_name ? opt->master_name : "");
     if (t->host == NULL || t->socket == NULL || t->prefix == NULL ||
-        t->user == NULL || t->password == NULL) {
+        t->sentinels == NULL || t->master_name == NULL || t->user == NULL ||
+        t->password == NULL) {
         tracking_close(t);
         return NULL;
     }
     t->port = opt->port;
+    t->timeout_ms = opt->timeout_ms;
     t->timeout.tv_sec = opt->timeout_ms / 1000;
     t->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
     t->l1 = l1;
@@ -105,6 +112,8 @@ void tracking_close(struct tracking *t)
     free(t->prefix);
     free(t->user);
     free(t->password);
+    free(t->sentinels);
+    free(t->master_name);
     free(t);
 }
 
@@ -137,17 +146,26 @@ static bool setup_command(redisContext *ctx, int type, long long *integer,
 
 static void connect_and_subscribe(struct tracking *t)
 {
+    struct cache_options opt = {
+        .host = t->host,
+        .port = t->port,
+        .socket = t->socket,
+        .timeout_ms = t->timeout_ms,
+        .user = t->user,
+        .password = t->password,
+        .sentinels = t->sentinels,
+        .master_name = t->master_name,
+    };
     redisContext *ctx;
     long long id = 0;
+    char why[256];
 
-    if (t->socket[0] != '\0')
-        ctx = redisConnectUnixWithTimeout(t->socket, t->timeout);
-    else
-        ctx = redisConnectWithTimeout(t->host, t->port, t->timeout);
-    if (ctx == NULL || ctx->err != 0 ||
-        redisSetTimeout(ctx, t->timeout) != REDIS_OK ||
-        (t->socket[0] == '\0' && redisEnableKeepAlive(ctx) != REDIS_OK) ||
-        !cache_authenticate(ctx, t->user, t->password) ||
+    /* The master (through the Sentinels when set): a replica would not
+     * report the writes' invalidations in time. */
+    ctx = sentinel_connect(&opt, NULL, why, sizeof(why));
+    if (ctx == NULL)
+        log_msg(LOG_WARN, "tracking", "redis connect failed: %s", why);
+    if (ctx == NULL ||
         !setup_command(ctx, REDIS_REPLY_INTEGER, &id, "CLIENT ID") ||
         !setup_command(ctx, REDIS_REPLY_STATUS, NULL,
                        "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %s", id,

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "products.h"
+#include "readhost.h"
 #include "request.h"
 #include "store.h"
 
@@ -98,7 +99,9 @@ static bool valid_body(const struct app *app, const struct write_request *req,
  * cached answer. Returns false when Redis could not be told. */
 static bool invalidate(struct app *app)
 {
-    if (cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) == 0) {
+    /* With read replicas, the write's position goes first (readhost.h). */
+    if (readhost_record(app) == 0 &&
+        cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) == 0) {
         metrics_count(METRIC_INVALIDATION_OK);
         return true;
     }

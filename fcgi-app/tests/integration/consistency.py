@@ -93,8 +93,10 @@ for sent, price, _, _ in sorted(reads):
         stale += 1
 hits = sum(1 for r in reads if r[2] == "HIT")
 l1_hits = sum(1 for r in reads if r[3] == "L1")
+get_errors = sum(1 for e in errors if e.startswith("GET"))
 print(f"RESULT reads={len(reads)} writes={len(writes)} hits={hits} "
-      f"l1_hits={l1_hits} stale_reads={stale} errors={len(errors)}")
+      f"l1_hits={l1_hits} stale_reads={stale} errors={len(errors)} "
+      f"get_errors={get_errors} put_errors={len(errors) - get_errors}")
 for e in errors[:5]:
     print("error:", e)
 sys.exit(1 if stale or errors or not writes or not hits else 0)

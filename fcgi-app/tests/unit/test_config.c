@@ -86,6 +86,17 @@ static const struct bad_case bad_cases[] = {
      "/a/very/long/socket/path/that/does/not/fit/in/sun_path/because/it/is/"
      "longer/than/one/hundred/and/seven/bytes/x",
      "MYSQL_SOCKET: length must be between 1 and 107"},
+    /* Scale-out lists (README "Scaling out"). */
+    {"DB_READ_HOSTS", "replica", "DB_READ_HOSTS: must be host:port"},
+    {"DB_READ_HOSTS", "a:3306,b:70000", "DB_READ_HOSTS: must be host:port"},
+    {"DB_READ_HOSTS", ":3306", "DB_READ_HOSTS: must be host:port"},
+    {"DB_READ_HOSTS", "a:33x6", "DB_READ_HOSTS: must be host:port"},
+    {"REDIS_SENTINELS", "s1:26379,", "REDIS_SENTINELS: must be host:port"},
+    {"REDIS_SENTINELS", "", "REDIS_SENTINELS: is set but empty"},
+    {"REDIS_WAIT_MS", "10001", "REDIS_WAIT_MS: must be an integer between 0 "
+                               "and 10000"},
+    {"DB_READ_WAIT_MS", "0", "DB_READ_WAIT_MS: must be an integer between 1 "
+                             "and 10000"},
 };
 
 static void test_bad_values(void **state)

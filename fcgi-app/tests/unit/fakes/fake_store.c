@@ -139,4 +139,24 @@ void fakes_app_init(struct app *app, struct config *cfg)
     app->cache = cache_open(NULL);
     app->reader = store_open(NULL);
     app->writer = store_open(NULL);
+    app->replicas = NULL; /* no read replicas (readhost.c) */
+    app->replica_count = 0;
+}
+
+/* Read replicas are not faked: with replica_count 0 these never run. */
+int store_gtid_position(struct store *s, char *out, size_t outlen)
+{
+    (void)s;
+    (void)out;
+    (void)outlen;
+    return -1;
+}
+
+enum store_result store_gtid_wait(struct store *s, const char *pos,
+                                  long long timeout_ms)
+{
+    (void)s;
+    (void)pos;
+    (void)timeout_ms;
+    return STORE_DOWN;
 }

@@ -1,0 +1,50 @@
+/* readhost: the read-host choice and the GTID wait (see readhost.h). */
+#include "readhost.h"
+
+#include <stdatomic.h>
+
+#include "cache.h"
+#include "log.h"
+#include "products.h"
+#include "store.h"
+
+static atomic_size_t next_replica;
+
+struct store *readhost_choose(struct app *app)
+{
+    char pos[STORE_GTID_MAX];
+    struct store *replica;
+
+    if (app->replica_count == 0)
+        return app->reader;
+    /* No position (no write recorded since Redis started or failed over):
+     * nothing to wait for is known, so only the primary is safe. */
+    if (cache_read_position(app->cache, PRODUCTS_GEN_KEY, pos, sizeof(pos)) !=
+        0)
+        return app->reader;
+    replica = app->replicas[atomic_fetch_add(&next_replica, 1) %
+                            app->replica_count];
+    switch (store_gtid_wait(replica, pos, app->cfg->db_read_wait_ms)) {
+    case STORE_OK:
+        return replica;
+    case STORE_NOT_FOUND:
+        log_msg(LOG_INFO, "readhost",
+                "replica behind position %s after %lld ms: reading the "
+                "primary",
+                pos, app->cfg->db_read_wait_ms);
+        return app->reader;
+    default:
+        return app->reader;
+    }
+}
+
+int readhost_record(struct app *app)
+{
+    char pos[STORE_GTID_MAX];
+
+    if (app->replica_count == 0)
+        return 0;
+    if (store_gtid_position(app->writer, pos, sizeof(pos)) != 0)
+        return cache_record_position(app->cache, PRODUCTS_GEN_KEY, NULL);
+    return cache_record_position(app->cache, PRODUCTS_GEN_KEY, pos);
+}

@@ -1,0 +1,42 @@
+/*
+ * sentinel: finding the Redis master. Without Sentinels a connection goes
+ * to the configured host/port or socket; with REDIS_SENTINELS it asks each
+ * Sentinel in turn for the master of REDIS_MASTER_NAME, connects there and
+ * checks with ROLE that the server really is a master (a Sentinel may
+ * answer with a master that was just demoted). cache.c and tracking.c call
+ * this on every (re)connect, so a failover is followed by the next connect
+ * after a connection error or a READONLY answer; a Sentinel's
+ * +switch-master message is not listened to (the demoted master's clients
+ * are disconnected by Sentinel itself, which makes the next command
+ * reconnect).
+ *
+ * The generation across a failover: a promoted replica may lack the last
+ * generation bumps (replication is asynchronous). On connecting to a master,
+ * the caller may ask for the master's epoch check (sentinel_connect's
+ * gen_key): when the master's replication ID differs from the one recorded
+ * next to the generation, the master has changed, so the generation is
+ * advanced (to at least the clock in microseconds, never backwards) and the
+ * recorded write position is dropped. Every entry built before the failover
+ * then misses, whatever bumps were lost.
+ */
+#ifndef SENTINEL_H
+#define SENTINEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct redisContext;
+struct cache_options;
+
+/* Connects to the Redis master described by opt, with opt's timeout on
+ * connect and commands (and TCP keep-alive on TCP). With gen_key (sentinel
+ * mode only) runs the epoch check above. NULL on failure, with the reason
+ * in why. The caller frees the context with redisFree. */
+struct redisContext *sentinel_connect(const struct cache_options *opt,
+                                      const char *gen_key, char *why,
+                                      size_t whylen);
+
+/* The generation a bump may not go below: the clock in microseconds. */
+long long sentinel_generation_floor(void);
+
+#endif

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Redis master SIGKILLed under load: Sentinel promotes the replica, the
+# responders find it (connection errors -> ask the Sentinels again, ROLE
+# checked), reads answer 2xx throughout, 0 stale reads, and the generation
+# on the new master is above every generation the old one handed out.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+LOAD_LOG=$(mktemp) CHECK_LOG=$(mktemp)
+trap 'rm -f "$LOAD_LOG" "$CHECK_LOG"' EXIT
+HOT='/products?limit=20'
+
+old=$(master_port)
+http GET "$HOT"
+start_load 16 "$HOT"
+checker_start 16
+sleep 4
+gen_before=$(redis_at "$old" GET products:gen)
+kill -KILL "$(cat "$HA_RUN_DIR/redis$([ "$old" = "${REDIS_PORTS%% *}" ] && echo 0 || echo 1)/redis.pid")"
+until_hit=$(seconds_until_hit "$HOT" 20)
+new=$(master_port)
+finish_load
+refused=$(cat "$HA_RUN_DIR"/logs/pool*.log | grep -c 'cache invalidation failed')
+checker_finish
+show "redis failover (wrk 50 conns)"
+info "redis failover: checker $(sed -n 's/^RESULT //p' "$CHECK_LOG"); HIT again after ${until_hit} s"
+check "redis failover: a replica was promoted ($old -> $new)" test "$new" != "$old"
+check_eq "redis failover: non-2xx reads" 0 "${R[non2xx]}"
+check_eq "redis failover: socket errors" 0 "${R[socket_errors]}"
+check_eq "redis failover: stale reads" 0 "${C[stale_reads]}"
+check_eq "redis failover: failed GETs of the checker" 0 "${C[get_errors]}"
+check "redis failover: the writer went on (writes=${C[writes]}, refused during the switch: ${C[put_errors]}; 500s logged by the pools: $refused)" \
+  test "${C[writes]}" -gt 10
+check "redis failover: HIT again after the switch (${until_hit} s)" test "$until_hit" != never
+gen_after=$(redis_at "$new" GET products:gen)
+check "redis failover: generation never went back ($gen_before -> $gen_after)" \
+  test "$gen_after" -gt "$gen_before"
+tests_done

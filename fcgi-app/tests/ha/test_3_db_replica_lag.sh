@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The database replica lagging (its SQL thread stopped) while the writer
+# goes on: 0 stale reads, rebuilds read the primary once the replica misses
+# the latest write's GTID position (DB_READ_WAIT_MS); replica restarted,
+# rebuilds go back to it.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+LOAD_LOG=$(mktemp) CHECK_LOG=$(mktemp)
+trap 'rm -f "$LOAD_LOG" "$CHECK_LOG"; on_replica "START SLAVE SQL_THREAD" 2>/dev/null' EXIT
+HOT='/products?limit=20'
+
+http GET "$HOT"
+start_load 16 "$HOT"
+checker_start 16
+r0=$(rows_read 1) p0=$(rows_read 0)
+sleep 4
+r1=$(rows_read 1) p1=$(rows_read 0)
+on_replica 'STOP SLAVE SQL_THREAD'
+sleep 6
+r2=$(rows_read 1) p2=$(rows_read 0)
+on_replica 'START SLAVE SQL_THREAD'
+sleep 5
+r3=$(rows_read 1) p3=$(rows_read 0)
+finish_load
+checker_finish
+show "replica lag (wrk 50 conns)"
+info "replica lag: checker $(sed -n 's/^RESULT //p' "$CHECK_LOG")"
+info "replica lag: rows read replica/primary: before $((r1 - r0))/$((p1 - p0)), lagging $((r2 - r1))/$((p2 - p1)), after $((r3 - r2))/$((p3 - p2))"
+check_eq "replica lag: stale reads" 0 "${C[stale_reads]}"
+check_eq "replica lag: non-2xx reads" 0 "${R[non2xx]}"
+check_eq "replica lag: failed GETs of the checker" 0 "${C[get_errors]}"
+check "replica lag: rebuilds read the replica before" test $((r1 - r0)) -gt 0
+check "replica lag: ... the primary while it lags" test $((p2 - p1)) -gt 0
+check "replica lag: ... not the lagging replica" test $((r2 - r1)) -lt $((p2 - p1))
+check "replica lag: ... the replica again once restarted" test $((r3 - r2)) -gt 0
+tests_done
