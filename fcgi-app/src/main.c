@@ -83,9 +83,11 @@ static void free_thread_app(struct app *app, void *arg)
     store_thread_end();
 }
 
-static int open_stores(struct shared *sh, const struct config *cfg)
+/* The read-only user's pool on the primary; replicas differ only in
+ * their address. */
+static struct store_options reader_options(const struct config *cfg)
 {
-    struct store_options db = {
+    return (struct store_options){
         .host = cfg->mysql_host,
         .port = (int)cfg->mysql_port,
         .socket = cfg->mysql_socket,
@@ -96,6 +98,11 @@ static int open_stores(struct shared *sh, const struct config *cfg)
         .delay_ms = cfg->db_delay_ms,
         .max_connections = (size_t)cfg->db_connections,
     };
+}
+
+static int open_stores(struct shared *sh, const struct config *cfg)
+{
+    struct store_options db = reader_options(cfg);
 
     sh->cfg = cfg;
     sh->reader = store_open(&db);
@@ -148,16 +155,11 @@ static int open_replicas(struct shared *sh, const struct config *cfg,
             return -1;
         }
         host[colon - host] = '\0';
-        struct store_options db = {
-            .host = host,
-            .port = (int)port,
-            .database = cfg->mysql_database,
-            .user = cfg->mysql_user,
-            .password = cfg->mysql_password,
-            .timeout_s = cfg->mysql_timeout_s,
-            .delay_ms = cfg->db_delay_ms,
-            .max_connections = (size_t)cfg->db_connections,
-        };
+        struct store_options db = reader_options(cfg);
+
+        db.host = host;
+        db.port = (int)port;
+        db.socket = NULL;
         sh->replicas[sh->replica_count] = store_open(&db);
         if (sh->replicas[sh->replica_count] == NULL)
             return -1;
