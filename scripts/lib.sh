@@ -189,6 +189,18 @@ ready() {
   [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${1:-$HTTP_URL}/readyz")" = 200 ]
 }
 
+# usage: prom_query URL EXPR    e.g. prom_query "$PROM" 'up{job="mysql"}'
+# Prints the value of EXPR's first series from the Prometheus at URL (its
+# HTTP API, 5 s limit), or nothing when there is no answer or no series.
+prom_query() {
+  curl -s --max-time 5 --get --data-urlencode "query=$2" "$1/api/v1/query" |
+    jq -r '.data.result[0].value[1] // empty' 2>/dev/null
+}
+
+# usage: prom_up URL JOB    e.g. eventually 30 prom_up "$PROM" mysql
+# True when the Prometheus at URL reports its target JOB up (up == 1).
+prom_up() { [ "$(prom_query "$1" "up{job=\"$2\"}")" = 1 ]; }
+
 # --- test checks ------------------------------------------------------------
 # Checks print "PASS name" or "FAIL name: why" (scripts/run-tests counts
 # these lines) and count into PASSED and FAILED.

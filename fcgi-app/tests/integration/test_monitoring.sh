@@ -21,21 +21,13 @@ if ! PROMETHEUS_PORT=$PROM_PORT "$STACK" monitoring start >"$LOG_DIR/monitoring-
 fi
 pass "monitoring started (Prometheus on port $PROM_PORT)"
 
-# usage: query EXPR    e.g. query 'up{job="mysql"}'
-# The value of EXPR's first series in Prometheus, or nothing.
-query() {
-  curl -s --max-time 5 --get --data-urlencode "query=$1" "$PROM/api/v1/query" |
-    jq -r '.data.result[0].value[1] // empty' 2>/dev/null
-}
-is_up() { [ "$(query "up{job=\"$1\"}")" = 1 ]; }
-
 for job in products nginx redis mysql; do
-  check "Prometheus: target $job up == 1" eventually 30 is_up "$job"
+  check "Prometheus: target $job up == 1" eventually 30 prom_up "$PROM" "$job"
 done
 # Traffic for the rules to see, then the recorded hit ratio (0..1).
 for _ in 1 2 3 4 5; do http GET /products >/dev/null; done
-ratio_recorded() { [ -n "$(query 'products:cache_hit_ratio:rate1m')" ]; }
+ratio_recorded() { [ -n "$(prom_query "$PROM" 'products:cache_hit_ratio:rate1m')" ]; }
 check "Prometheus: the hit-ratio rule is recorded" eventually 30 ratio_recorded
-check "Prometheus: the MySQL exporter reports queries" test -n "$(query 'mysql_global_status_queries')"
+check "Prometheus: the MySQL exporter reports queries" test -n "$(prom_query "$PROM" 'mysql_global_status_queries')"
 
 tests_done
