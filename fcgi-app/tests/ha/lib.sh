@@ -49,8 +49,7 @@ seconds_until_hit() {
   local t0 i
   t0=$(date +%s%N)
   for ((i = 0; i < $2 * 10; i++)); do
-    if [ "$(curl -s -o /dev/null -D - --max-time 2 "$HTTP_URL$1" | tr -d '\r' |
-      awk 'tolower($1) == "x-cache:" {print $2}')" = HIT ]; then
+    if [ "$(x_cache "$1")" = HIT ]; then
       echo $((($(date +%s%N) - t0) / 100000000)) | sed 's/.$/.&/;s/^\./0./'
       return 0
     fi

@@ -59,6 +59,13 @@ finish_load() {
 # Prints the last run's RESULT line as INFO.
 show() { info "$1: $(sed -n 's/^RESULT //p' "$LOAD_LOG")"; }
 
+# usage: x_cache PATH    e.g. [ "$(x_cache /products)" = HIT ]
+# Prints the X-Cache header of a GET of $HTTP_URL$PATH (nothing without one).
+x_cache() {
+  curl -s -o /dev/null -D - --max-time 2 "$HTTP_URL$1" | tr -d '\r' |
+    awk 'tolower($1) == "x-cache:" {print $2}'
+}
+
 # usage: raw_request BYTES    e.g. raw_request 'TRACE /products HTTP/1.1\r\nHost: x\r\n\r\n'
 # Sends BYTES (a printf format: \r\n, \x00, ...) as they are on a new
 # connection to the stack's nginx, for what curl would normalise or refuse
