@@ -25,7 +25,7 @@
 set -eu
 
 [ -n "${DB_REPLICATION_PASSWORD:-}" ] || {
-  echo "04-replication.sh: DB_REPLICATION_PASSWORD unset, no replication user"
+  echo "05-replication.sh: DB_REPLICATION_PASSWORD unset, no replication user"
   exit 0
 }
 
@@ -33,7 +33,7 @@ set -eu
 repl_pw=$(printf '%s' "$DB_REPLICATION_PASSWORD" | sed "s/'/''/g")
 
 client=$(command -v mysql || command -v mariadb) || {
-  echo "04-replication.sh: no mysql client found (install mariadb-client or mysql-client)" >&2
+  echo "05-replication.sh: no mysql client found (install mariadb-client or mysql-client)" >&2
   exit 1
 }
 
@@ -55,7 +55,7 @@ ALTER USER 'repl'@'%' IDENTIFIED BY '$repl_pw';
 GRANT REPLICATION SLAVE, $monitor ON *.* TO 'repl'@'%';
 FLUSH PRIVILEGES;
 SQL
-echo "04-replication.sh: replication user repl ready ($flavour)"
+echo "05-replication.sh: replication user repl ready ($flavour)"
 
 [ -n "${DB_REPLICATION_SOURCE:-}" ] || exit 0
 
@@ -63,7 +63,7 @@ source_host=${DB_REPLICATION_SOURCE%:*}
 source_port=3306
 case $DB_REPLICATION_SOURCE in *:*) source_port=${DB_REPLICATION_SOURCE##*:} ;; esac
 case $source_port in '' | *[!0-9]*)
-  echo "04-replication.sh: DB_REPLICATION_SOURCE must be host[:port], got '$DB_REPLICATION_SOURCE'" >&2
+  echo "05-replication.sh: DB_REPLICATION_SOURCE must be host[:port], got '$DB_REPLICATION_SOURCE'" >&2
   exit 1
   ;;
 esac
@@ -85,7 +85,7 @@ for _ in $(seq 60); do
   sleep 1
 done
 [ "$pos" != unreachable ] || {
-  echo "04-replication.sh: source $source_host:$source_port did not answer as repl within 60 s" >&2
+  echo "05-replication.sh: source $source_host:$source_port did not answer as repl within 60 s" >&2
   exit 1
 }
 pos=$(printf '%s' "$pos" | tr -d '\n')
@@ -112,4 +112,4 @@ CHANGE REPLICATION SOURCE TO SOURCE_HOST='$source_host_sql', SOURCE_PORT=$source
 START REPLICA;
 SQL
 fi
-echo "04-replication.sh: replicating from $source_host:$source_port from GTID position '$pos'"
+echo "05-replication.sh: replicating from $source_host:$source_port from GTID position '$pos'"
