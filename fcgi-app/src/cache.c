@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,14 +26,7 @@
 
 struct cache {
     redisContext *ctx;
-    char *host;
-    char *socket;
-    char *user, *password; /* empty: no AUTH */
-    int port;
-    struct timeval timeout;
-    long long timeout_ms;
-    char *sentinels, *master_name, *gen_key; /* empty: no Sentinel */
-    long long wait_ms;
+    struct cache_options opt; /* its strings are the caller's (cache.h) */
     long long retry_at_ms;
     char lock_token[48];
 };
@@ -47,24 +39,7 @@ struct cache *cache_open(const struct cache_options *opt)
 
     if (c == NULL)
         return NULL;
-    c->host = strdup(opt->host ? opt->host : "");
-    c->socket = strdup(opt->socket ? opt->socket : "");
-    c->user = strdup(opt->user ? opt->user : "");
-    c->password = strdup(opt->password ? opt->password : "");
-    c->sentinels = strdup(opt->sentinels ? opt->sentinels : "");
-    c->master_name = strdup(opt->master_name ? opt->master_name : "");
-    c->gen_key = strdup(opt->gen_key ? opt->gen_key : "");
-    if (c->host == NULL || c->socket == NULL || c->sentinels == NULL ||
-        c->master_name == NULL || c->gen_key == NULL || c->user == NULL ||
-        c->password == NULL) {
-        cache_close(c);
-        return NULL;
-    }
-    c->port = opt->port;
-    c->timeout_ms = opt->timeout_ms;
-    c->wait_ms = opt->wait_ms;
-    c->timeout.tv_sec = opt->timeout_ms / 1000;
-    c->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
+    c->opt = *opt;
     /* Unique per process and handle (each thread of a responder opens its
      * own, in the same millisecond): only the holder may release a lock. */
     snprintf(c->lock_token, sizeof(c->lock_token), "%ld-%lld-%lu",
@@ -89,33 +64,16 @@ void cache_close(struct cache *c)
         return;
     if (c->ctx != NULL)
         redisFree(c->ctx);
-    free(c->host);
-    free(c->socket);
-    free(c->user);
-    free(c->password);
-    free(c->sentinels);
-    free(c->master_name);
-    free(c->gen_key);
     free(c);
 }
 
 static bool sentinel_mode(const struct cache *c)
 {
-    return c->sentinels[0] != '\0';
+    return c->opt.sentinels != NULL && c->opt.sentinels[0] != '\0';
 }
 
 static bool connect_if_needed(struct cache *c)
 {
-    struct cache_options opt = {
-        .host = c->host,
-        .port = c->port,
-        .socket = c->socket,
-        .timeout_ms = c->timeout_ms,
-        .user = c->user,
-        .password = c->password,
-        .sentinels = c->sentinels,
-        .master_name = c->master_name,
-    };
     char why[256];
 
     if (c->ctx != NULL)
@@ -124,7 +82,7 @@ static bool connect_if_needed(struct cache *c)
         return false;
     /* Without Sentinels: the configured address, as before. With them: the
      * current master, checked, after its epoch check. */
-    c->ctx = sentinel_connect(&opt, sentinel_mode(c) ? c->gen_key : NULL,
+    c->ctx = sentinel_connect(&c->opt, sentinel_mode(c) ? c->opt.gen_key : NULL,
                               why, sizeof(why));
     if (c->ctx == NULL) {
         log_msg(LOG_WARN, "cache", "redis connect failed: %s", why);
@@ -401,14 +359,14 @@ static int bump_replicated(struct cache *c, const char *gen_key)
         replicas = (long long)r->element[2]->elements;
     if (r != NULL)
         freeReplyObject(r);
-    if (replicas == 0 || c->wait_ms <= 0)
+    if (replicas == 0 || c->opt.wait_ms <= 0)
         return 0;
-    r = command(c, "WAIT 1 %lld", c->wait_ms);
+    r = command(c, "WAIT 1 %lld", c->opt.wait_ms);
     if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < 1) {
         log_msg(LOG_WARN, "cache",
                 "no replica confirmed the generation bump within %lld ms; "
                 "a failover now would be caught by the epoch check",
-                c->wait_ms);
+                c->opt.wait_ms);
     }
     if (r != NULL)
         freeReplyObject(r);

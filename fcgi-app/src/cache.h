@@ -52,8 +52,9 @@ struct cache_entry {
     long long fresh_ms; /* HIT with want_ttl: ms of freshness left; else -1 */
 };
 
-/* Allocates a handle (no connection yet). NULL when out of memory. The
- * strings in opt are copied. */
+/* Allocates a handle (no connection yet). NULL when out of memory. opt is
+ * copied, the strings it points to are not: they must outlive the handle
+ * (main.c's point into its static configuration). */
 struct cache *cache_open(const struct cache_options *opt);
 
 void cache_close(struct cache *c);

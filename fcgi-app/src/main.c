@@ -43,11 +43,11 @@ struct shared {
     size_t replica_count;
 };
 
-static int make_thread_app(struct app *app, void *arg)
+/* Redis as configured, for every cache and tracking handle; the strings
+ * stay in cfg, which lives as long as the process (cache_open). */
+static struct cache_options redis_options(const struct config *cfg)
 {
-    const struct shared *sh = arg;
-    const struct config *cfg = sh->cfg;
-    struct cache_options redis = {
+    return (struct cache_options){
         .host = cfg->redis_host,
         .port = (int)cfg->redis_port,
         .socket = cfg->redis_socket,
@@ -59,6 +59,13 @@ static int make_thread_app(struct app *app, void *arg)
         .gen_key = PRODUCTS_GEN_KEY,
         .wait_ms = cfg->redis_wait_ms,
     };
+}
+
+static int make_thread_app(struct app *app, void *arg)
+{
+    const struct shared *sh = arg;
+    const struct config *cfg = sh->cfg;
+    struct cache_options redis = redis_options(cfg);
 
     app->cfg = cfg;
     app->reader = sh->reader;
@@ -172,18 +179,7 @@ static int open_replicas(struct shared *sh, const struct config *cfg,
  * shared by every thread. */
 static int open_l1(struct shared *sh, const struct config *cfg)
 {
-    struct cache_options redis = {
-        .host = cfg->redis_host,
-        .port = (int)cfg->redis_port,
-        .socket = cfg->redis_socket,
-        .timeout_ms = cfg->redis_timeout_ms,
-        .user = cfg->redis_user,
-        .password = cfg->redis_password,
-        .sentinels = cfg->redis_sentinels,
-        .master_name = cfg->redis_master_name,
-        .gen_key = PRODUCTS_GEN_KEY,
-        .wait_ms = cfg->redis_wait_ms,
-    };
+    struct cache_options redis = redis_options(cfg);
 
     if (cfg->mode != APP_MODE_CACHED || !cfg->cache_l1)
         return 0;

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include "clock.h"
 #include "log.h"
@@ -38,12 +37,8 @@ struct tracking {
     atomic_int fast_fd;
     _Atomic long long fast_until_ms;
     redisContext *ctx; /* NULL while down */
-    char *host, *socket, *prefix;
-    char *user, *password; /* empty: no AUTH */
-    char *sentinels, *master_name; /* empty: no Sentinel */
-    int port;
-    long long timeout_ms;
-    struct timeval timeout;
+    struct cache_options opt; /* its strings are the caller's (tracking.h) */
+    char *prefix;
     struct l1 *l1;
     long long retry_at_ms;
     long long ping_sent_ms; /* 0: no ping waiting for its pong */
@@ -62,23 +57,12 @@ struct tracking *tracking_open(const struct cache_options *opt,
         free(t);
         return NULL;
     }
-    t->host = strdup(opt->host ? opt->host : "");
-    t->socket = strdup(opt->socket ? opt->socket : "");
+    t->opt = *opt;
     t->prefix = strdup(prefix);
-    t->user = strdup(opt->user ? opt->user : "");
-    t->password = strdup(opt->password ? opt->password : "");
-    t->sentinels = strdup(opt->sentinels ? opt->sentinels : "");
-    t->master_name = strdup(opt->master_name ? opt->master_name : "");
-    if (t->host == NULL || t->socket == NULL || t->prefix == NULL ||
-        t->sentinels == NULL || t->master_name == NULL || t->user == NULL ||
-        t->password == NULL) {
+    if (t->prefix == NULL) {
         tracking_close(t);
         return NULL;
     }
-    t->port = opt->port;
-    t->timeout_ms = opt->timeout_ms;
-    t->timeout.tv_sec = opt->timeout_ms / 1000;
-    t->timeout.tv_usec = (opt->timeout_ms % 1000) * 1000;
     t->l1 = l1;
     atomic_init(&t->fast_fd, -1);
     atomic_init(&t->fast_until_ms, 0);
@@ -107,13 +91,7 @@ void tracking_close(struct tracking *t)
     if (t->ctx != NULL)
         redisFree(t->ctx);
     pthread_mutex_destroy(&t->lock);
-    free(t->host);
-    free(t->socket);
     free(t->prefix);
-    free(t->user);
-    free(t->password);
-    free(t->sentinels);
-    free(t->master_name);
     free(t);
 }
 
@@ -146,23 +124,13 @@ static bool setup_command(redisContext *ctx, int type, long long *integer,
 
 static void connect_and_subscribe(struct tracking *t)
 {
-    struct cache_options opt = {
-        .host = t->host,
-        .port = t->port,
-        .socket = t->socket,
-        .timeout_ms = t->timeout_ms,
-        .user = t->user,
-        .password = t->password,
-        .sentinels = t->sentinels,
-        .master_name = t->master_name,
-    };
     redisContext *ctx;
     long long id = 0;
     char why[256];
 
     /* The master (through the Sentinels when set): a replica would not
      * report the writes' invalidations in time. */
-    ctx = sentinel_connect(&opt, NULL, why, sizeof(why));
+    ctx = sentinel_connect(&t->opt, NULL, why, sizeof(why));
     if (ctx == NULL)
         log_msg(LOG_WARN, "tracking", "redis connect failed: %s", why);
     if (ctx == NULL ||

@@ -24,7 +24,8 @@
 struct tracking;
 
 /* A handle (not connected yet) feeding invalidations of keys starting with
- * prefix into l1. Strings are copied. NULL when out of memory. */
+ * prefix into l1. prefix is copied; opt's strings are not, as with
+ * cache_open. NULL when out of memory. */
 struct tracking *tracking_open(const struct cache_options *opt,
                                const char *prefix, struct l1 *l1);
 void tracking_close(struct tracking *t);
