@@ -58,7 +58,7 @@ fuzz:
 	$(MAKE) -C fcgi-app fuzz
 
 integration: build
-	fcgi-app/tests/integration/run
+	tests/integration/run
 
 # Everything, with one closing "N passed, N failed" line.
 test:
@@ -77,7 +77,7 @@ test-compose:
 	scripts/compose-test
 
 test-ha: build
-	fcgi-app/tests/ha/run
+	tests/ha/run
 
 clean:
 	$(MAKE) -C fcgi-app clean

@@ -33,7 +33,7 @@ occupy 5081
 occupy 5083
 check "ports 5081 and 5083 are taken" bash -c '(exec 3<>/dev/tcp/127.0.0.1/5081) && (exec 3<>/dev/tcp/127.0.0.1/5083)' 2>/dev/null
 env -u IT_HTTP_PORT IT_ONLY=no-such-test IT_RUN_DIR="$TMP/run" \
-  "$ROOT/fcgi-app/tests/integration/run" >"$TMP/run.log" 2>&1
+  "$ROOT/tests/integration/run" >"$TMP/run.log" 2>&1
 rc=$?
 if grep -q '^PASS stack_up' "$TMP/run.log" && [ "$rc" = 0 ]; then
   pass "integration runner starts with 5081 taken $(sed -n "s/^PASS stack_up //p" "$TMP/run.log")"

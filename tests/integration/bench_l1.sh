@@ -5,7 +5,7 @@
 # spread of req/s and p99 per path. Not part of the suite (it is a
 # measurement): run it against a stack that is up, e.g.
 #   HTTP_PORT=5580 make up
-#   HOST2_PORT=5585 ROUNDS=3 fcgi-app/tests/integration/bench_l1.sh
+#   HOST2_PORT=5585 ROUNDS=3 tests/integration/bench_l1.sh
 set -eu
 source "$(dirname "$0")/lib.sh"
 set -a

@@ -3,10 +3,10 @@
 # test_*.sh): the shared helpers (http, header, check, check_eq, pass, fail,
 # eventually, ready, tests_done, ...) plus the few that reach into the
 # private stack. Needs the stack's env (HTTP_URL, MYSQL_SOCKET, ...)
-# exported, as fcgi-app/tests/integration/run does.
+# exported, as tests/integration/run does.
 
-# shellcheck source=../../../scripts/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib.sh"
+# shellcheck source=../../scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 # shellcheck disable=SC2034 # used by the test scripts
 STACK=$ROOT/scripts/stack
 

@@ -1,11 +1,11 @@
 # shellcheck shell=bash
 # The ha tests' helpers, over the integration tests' library (start_load,
 # finish_load, show, R, ...). Needs the topology's env (scripts/ha env)
-# exported, as fcgi-app/tests/ha/run does.
+# exported, as tests/ha/run does.
 
 # shellcheck source=../integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
-CHECKER=$ROOT/fcgi-app/tests/integration/consistency.py
+CHECKER=$ROOT/tests/integration/consistency.py
 
 # usage: redis_at PORT ARGS...    e.g. redis_at 5237 GET products:gen
 # As Redis' default user (REDIS_ADMIN_PASSWORD from scripts/ha env).
