@@ -62,10 +62,10 @@ integration: build
 
 # Everything, with one closing "N passed, N failed" line.
 test:
-	@scripts/run-tests
+	@tests/run
 
 lint:
-	@scripts/lint
+	@tests/lint
 
 bench: build
 	scripts/bench
@@ -74,7 +74,7 @@ demo:
 	scripts/demo
 
 test-compose:
-	scripts/compose-test
+	tests/compose/run
 
 test-ha: build
 	tests/ha/run

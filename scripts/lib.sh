@@ -202,7 +202,7 @@ prom_query() {
 prom_up() { [ "$(prom_query "$1" "up{job=\"$2\"}")" = 1 ]; }
 
 # --- test checks ------------------------------------------------------------
-# Checks print "PASS name" or "FAIL name: why" (scripts/run-tests counts
+# Checks print "PASS name" or "FAIL name: why" (tests/run counts
 # these lines) and count into PASSED and FAILED.
 PASSED=0
 FAILED=0

@@ -8,7 +8,7 @@
 #
 # Every server: the user 'repl'@'%' (DB_REPLICATION_PASSWORD), allowed to
 # replicate and to read the replication status (SHOW REPLICA STATUS: the
-# replica's health check and scripts/compose-test use it).
+# replica's health check and tests/compose/run use it).
 #
 # A replica (DB_REPLICATION_SOURCE=host[:port] set): it has just run the
 # same 01-03 as its source, and the seed is deterministic, so its tables are
