@@ -11,7 +11,7 @@
 // Env: BASE_URL, VUS, DURATION, THINK_S (1), P95_MS (threshold, 1000),
 // MODE (recorded only), SUMMARY_FILE (seed-summary.json).
 // scripts/bench runs this when k6 is installed; otherwise it runs the same
-// scenario with wrk (scripts/wrk/seed.lua).
+// scenario with wrk (bench/wrk/seed.lua).
 import http from 'k6/http';
 import { sleep } from 'k6';
 import { GET_PARAMS, TREND_STATS, checkProducts, writeSummary } from './summary.js';

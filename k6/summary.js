@@ -2,7 +2,7 @@
 //
 // - the per-response checks and counters (status, Content-Type, X-Cache),
 // - the end-of-test summary: the usual text on stdout plus one flat JSON
-//   object (the fields scripts/bench and scripts/wrk/common.lua write) in
+//   object (the fields scripts/bench and bench/wrk/common.lua write) in
 //   $SUMMARY_FILE.
 // Machine facts (tool_version, cpu_model, cpu_cores) are added by
 // scripts/bench; a plain `k6 run` leaves tool_version empty unless

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Read-after-write consistency under load.
 
-The writer and READERS readers of scripts/rw_probe.py. PORTS may list
+The writer and READERS readers of bench/rw_probe.py. PORTS may list
 several hosts ("5081,5085": app hosts sharing one Redis and MySQL): the
 writer uses the first, reader n port n mod count. Every read records when
 it was sent; every write when its response arrived. A read sent after a
@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "..", "..", "scripts"))
+                                "..", "..", "bench"))
 import rw_probe  # noqa: E402
 
 host, token = sys.argv[1], sys.argv[3]

@@ -30,7 +30,7 @@ declare -A R
 # Starts wrk (2 threads, 50 connections by default) in the background;
 # LOAD_PID is its pid.
 start_load() {
-  wrk -t2 -c"${3:-50}" -d"$1"s --timeout 10s -s "$(dirname "${BASH_SOURCE[0]}")/count.lua" \
+  wrk -t2 -c"${3:-50}" -d"$1"s --timeout 10s -s "$ROOT/bench/wrk/count.lua" \
     "$HTTP_URL$2" >"$LOAD_LOG" 2>&1 &
   LOAD_PID=$!
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_ceiling.sh: the ceiling scenario (scripts/ceiling) in short rounds.
+# test_ceiling.sh: the ceiling scenario (bench/ceiling) in short rounds.
 #
 # Runs `scripts/bench` with SCENARIO=ceiling ROUNDS=3 ROUND_S=1 against the
 # suite's stack (100 seeded rows, so ?limit=1000 must come out skipped with

@@ -103,7 +103,7 @@ stampede() { # guard
   redis FLUSHALL >/dev/null
   local before after
   before=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
-  wrk -t2 -c50 -d10s --timeout 5s -s "$HERE/count.lua" "$HTTP_URL/products?limit=30" >"$LOAD_LOG" 2>&1
+  wrk -t2 -c50 -d10s --timeout 5s -s "$ROOT/bench/wrk/count.lua" "$HTTP_URL/products?limit=30" >"$LOAD_LOG" 2>&1
   after=$(sql "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2)
   # Each MySQL read is two statements: the delay and the SELECT.
   echo $(((after - before) / 2))

@@ -70,7 +70,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   alone_bad="${R[non2xx]} ${R[socket_errors]}"
 
   wrk -t1 -c64 -d"$((SECONDS_PER_RUN + 2))"s --timeout 10s \
-    -s "$(dirname "$0")/flood.lua" "$HTTP_URL/" >"$FLOOD_LOG" 2>&1 &
+    -s "$ROOT/bench/wrk/flood.lua" "$HTTP_URL/" >"$FLOOD_LOG" 2>&1 &
   FLOOD_PID=$!
   sample_reads "$((SECONDS_PER_RUN + 1))" >"$PEAK_LOG" &
   SAMPLER_PID=$!

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Measured staleness: how old is what readers get, relative to the last
-acknowledged write? (`make bench SCENARIO=ladder`, scripts/ladder)
+acknowledged write? (`make bench SCENARIO=ladder`, bench/ladder)
 
-The writer and READERS readers of scripts/rw_probe.py, a write every
+The writer and READERS readers of bench/rw_probe.py, a write every
 WRITE_PAUSE_S (default 0.1 s); the readers carry no cookie, so they are
 "everyone else" to the edge cache, never the writer.
 

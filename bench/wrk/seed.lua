@@ -1,4 +1,4 @@
--- scripts/wrk/seed.lua: the seed scenario (k6/load.js) for wrk.
+-- bench/wrk/seed.lua: the seed scenario (k6/load.js) for wrk.
 --
 -- GET / of the URL given to wrk (scripts/bench passes $HTTP_URL/products),
 -- one request at a time per connection, then 1 s of think time before the

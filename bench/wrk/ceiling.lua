@@ -1,4 +1,4 @@
--- scripts/wrk/ceiling.lua: one round of the ceiling scenario (scripts/ceiling).
+-- bench/wrk/ceiling.lua: one round of the ceiling scenario (bench/ceiling).
 --
 -- Only done() is defined: no response() hook, so wrk parses no headers in Lua
 -- and both sides of the comparison (the project and the ceiling reference)

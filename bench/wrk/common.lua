@@ -1,4 +1,4 @@
--- scripts/wrk/common.lua: the shared half of the wrk scenarios.
+-- bench/wrk/common.lua: the shared half of the wrk scenarios.
 --
 -- Loaded by seed.lua and capacity.lua; it defines wrk's setup(), init(),
 -- response() and done() globals. The scenario file only decides the think

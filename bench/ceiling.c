@@ -3,7 +3,7 @@
  * A trivial libfcgi responder that answers every request with bytes read
  * from files at start-up: the exact CGI output (Status, X-Cache,
  * Content-Type, Content-Length, ... headers and body) that the project's
- * responders gave for the same query string, captured by scripts/ceiling.
+ * responders gave for the same query string, captured by bench/ceiling.
  * It does no parsing, no I/O and no allocation per request, so what it
  * measures is the cost of nginx + FastCGI + libfcgi alone: the floor under
  * any hit path.

@@ -1,4 +1,4 @@
--- scripts/wrk/capacity.lua: the capacity scenario (k6/capacity.js, closed
+-- bench/wrk/capacity.lua: the capacity scenario (k6/capacity.js, closed
 -- model) for wrk.
 --
 -- No think time: every connection sends its next request as soon as the
