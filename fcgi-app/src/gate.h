@@ -1,6 +1,6 @@
 /*
  * gate: a counting semaphore with a bounded queue, shared by the threads of
- * one responder process. products.c passes every cache rebuild (a MySQL read
+ * one responder process. reads.c passes every cache rebuild (a MySQL read
  * for a miss) through it, so that misses can hold at most `slots` threads in
  * MySQL and `waiters` more threads waiting for a slot: the rest of the
  * process's threads stay free for hits, whatever a flood of misses does.

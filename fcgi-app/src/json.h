@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "product.h"
+#include "rows.h"
 
 /* Each render returns a malloc'd compact JSON text (caller frees) and its
  * length in *len, or NULL when out of memory. */

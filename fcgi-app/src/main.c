@@ -1,7 +1,7 @@
 /*
  * main: start-up of one responder process. spawn-fcgi hands us the
  * listening socket as fd 0 and multiwatch runs POOL_SIZE of us on it; each
- * process serves it with RESPONDER_THREADS threads (server.c).
+ * process serves it with RESPONDER_THREADS threads (workers.c).
  *
  * What is per process and shared by its threads: the settings, the two
  * MySQL connection pools (store.c; bounded by DB_CONNECTIONS), the L1 copy
@@ -25,8 +25,8 @@
 #include "l1.h"
 #include "log.h"
 #include "metrics.h"
-#include "products.h"
-#include "server.h"
+#include "reads.h"
+#include "workers.h"
 #include "store.h"
 #include "tracking.h"
 
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 {
     static struct config cfg;
     struct shared sh = {0};
-    struct server_hooks hooks = {make_thread_app, free_thread_app, &sh};
+    struct workers_hooks hooks = {make_thread_app, free_thread_app, &sh};
     char err[1024], described[2048];
     int status = EXIT_FAILURE;
 
@@ -273,7 +273,7 @@ int main(int argc, char **argv)
      * a responder past its memory budget. Two arenas for two cores. */
     mallopt(M_ARENA_MAX, 2);
     log_msg(LOG_INFO, "main", "ready: %s", described);
-    if (server_run(0, (size_t)cfg.responder_threads, &hooks) == 0)
+    if (workers_run(0, (size_t)cfg.responder_threads, &hooks) == 0)
         status = EXIT_SUCCESS;
     log_msg(LOG_INFO, "main", "stopped");
 close:

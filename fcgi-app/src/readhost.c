@@ -5,7 +5,7 @@
 
 #include "cache.h"
 #include "log.h"
-#include "products.h"
+#include "reads.h"
 #include "store.h"
 
 static atomic_size_t next_replica;

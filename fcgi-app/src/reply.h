@@ -1,6 +1,6 @@
 /*
  * reply: what a handler answers, as plain data (status, a few headers, a
- * body). Handlers fill one; response.c writes it to the FastCGI stream, and
+ * body). Handlers fill one; framing.c writes it to the FastCGI stream, and
  * unit tests read it directly.
  */
 #ifndef REPLY_H
@@ -17,7 +17,7 @@ struct reply {
     const char *content_type; /* NULL: application/json */
     char location[64];     /* Location header for 201, or "" */
     bool auth_challenge;   /* WWW-Authenticate: Bearer (with a 401) */
-    /* The edge micro-cache (edge.c): products.c marks a product read and
+    /* The edge micro-cache (edge.c): reads.c marks a product read and
      * the Redis freshness its answer has left (-1: not known, taken as
      * whole); edge_mark() turns them into the headers below. */
     bool edge_read;

@@ -2,7 +2,7 @@
  * router: the route table below. Each row is a path, how it matches (the
  * whole path, or a prefix followed by one segment, the id) and a handler per
  * method; the first row whose path matches wins. HEAD runs the GET handler
- * (response.c leaves the body out). A 405's Allow header is derived from the
+ * (framing.c leaves the body out). A 405's Allow header is derived from the
  * row, so it cannot disagree with what the row serves.
  */
 #include "router.h"
@@ -13,7 +13,7 @@
 
 #include "health.h"
 #include "metrics.h"
-#include "products.h"
+#include "reads.h"
 
 enum route_match {
     ROUTE_EXACT,  /* path equals the row's path */

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "product.h"
+#include "rows.h"
 
 struct store;
 

@@ -18,7 +18,7 @@
 #include "json.h"
 #include "log.h"
 #include "metrics.h"
-#include "products.h"
+#include "reads.h"
 #include "readhost.h"
 #include "request.h"
 #include "store.h"

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the FastCGI records response.c frames by hand (nginx
+ * libFuzzer target: the FastCGI records framing.c frames by hand (nginx
  * reads them). Incoming records and FastCGI params are parsed by libfcgi,
  * not by this project, so they are not fuzzed here. Input layout:
  *   bytes 0-1: request id; byte 2: flags (bit 0 HEAD, bit 1 no body, bit 2
@@ -11,7 +11,7 @@
  * - each record is version 1, carries the request id, and fits in the
  *   file; STDOUT records are non-empty until one empty STDOUT record,
  *   then END_REQUEST (8 bytes, request complete, status 0) ends the output;
- * - the STDOUT bytes, joined, are exactly response_head() followed by the
+ * - the STDOUT bytes, joined, are exactly framing_head() followed by the
  *   body (nothing for HEAD or no body).
  */
 #include <fcgiapp.h>
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "response.h"
+#include "framing.h"
 
 #define BODY_MOD (1200 * 1024)
 
@@ -100,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r.body[body_len] = '\0';
         r.body_len = body_len;
     }
-    head_len = response_head(&r, head, sizeof(head));
+    head_len = framing_head(&r, head, sizeof(head));
     fuzz_require(head_len > 0, "header block fits");
 
     f = tmpfile();
@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fr.ipcFd = fileno(f);
     fr.out = &stream;
     fr.keepConnection = 1;
-    fuzz_require(response_send(&fr, &r, head_only) == 0, "response sent");
+    fuzz_require(framing_send(&fr, &r, head_only) == 0, "response sent");
     fuzz_require(stream.isClosed && stream.wasFCloseCalled,
                  "libfcgi left nothing to write");
 

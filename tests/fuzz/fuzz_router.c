@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: a whole request through router_dispatch (router.c and
- * every handler behind it: products.c, writes.c, health.c, metrics.c),
+ * every handler behind it: reads.c, writes.c, health.c, metrics.c),
  * with the unit tests' fakes of Redis and MySQL (tests/unit/fakes), then
- * the CGI header block response.c would send. Input layout:
+ * the CGI header block framing.c would send. Input layout:
  *   byte 0: knobs; bit 0: send the right bearer token (else the text of
  *           field 4), bit 1: no query string (NULL), bit 2: Content-Type
  *           application/json (else text/plain), bits 3-4: what the fake
@@ -10,7 +10,7 @@
  *   then "method\npath\nquery\nauthorization\nbody" (missing fields are
  *   empty; the body may hold anything).
  * Beyond "no crash, no leak, no UB":
- * - the status is one response.c knows; 204 has no body, every other
+ * - the status is one framing.c knows; 204 has no body, every other
  *   answer a JSON body, and an error an {"error": string} that is not the
  *   out-of-memory fallback;
  * - Allow is set exactly on a 405;
@@ -32,7 +32,7 @@
 #include "fakes/fakes.h"
 #include "fuzz.h"
 #include "request.h"
-#include "response.h"
+#include "framing.h"
 #include "router.h"
 
 static struct config cfg;
@@ -92,7 +92,7 @@ static void check_body(const struct reply *r)
 static void check_head(const struct reply *r)
 {
     char head[1024];
-    size_t len = response_head(r, head, sizeof(head));
+    size_t len = framing_head(r, head, sizeof(head));
 
     fuzz_require(len > 0, "header block fits");
     fuzz_require(len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0,
@@ -183,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     router_dispatch(&app, &req, &r);
 
     fuzz_require(strcmp(reply_status_text(r.status), "Unknown") != 0,
-                 "status known to response.c");
+                 "status known to framing.c");
     check_body(&r);
     fuzz_require((r.status == 405) == (r.allow != NULL), "Allow exactly on 405");
     found = known_path(req.path, &id);

@@ -1,7 +1,7 @@
 /* edge.c: X-Accel-Expires, the stale permission and the bypass cookie, as
  * tables of (method, status, freshness left) cases; the bound arithmetic at
  * second boundaries; the product read paths end to end through the fakes;
- * the header block response.c writes. */
+ * the header block framing.c writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +14,8 @@
 #include "app.h"
 #include "edge.h"
 #include "fakes/fakes.h"
-#include "products.h"
-#include "response.h"
+#include "reads.h"
+#include "framing.h"
 
 /* 1,000,000,000.250 s: a quarter into a second. */
 #define T0 1000000000250LL
@@ -183,7 +183,7 @@ static void test_head_block(void **state)
     reply_init(&r);
     r.edge_stale_ok = true;
     snprintf(r.edge_expires, sizeof(r.edge_expires), "@1000000000");
-    n = response_head(&r, head, sizeof(head));
+    n = framing_head(&r, head, sizeof(head));
     assert_true(n > 0);
     head[n] = '\0';
     assert_non_null(strstr(head, "Cache-Control: stale-while-revalidate=1\r\n"
@@ -194,19 +194,19 @@ static void test_head_block(void **state)
     r.status = 204;
     snprintf(r.edge_expires, sizeof(r.edge_expires), "0");
     r.edge_cookie_s = 3;
-    n = response_head(&r, head, sizeof(head));
+    n = framing_head(&r, head, sizeof(head));
     assert_true(n > 0);
     head[n] = '\0';
     assert_non_null(strstr(head, "X-Accel-Expires: 0\r\n"));
     assert_non_null(strstr(head, "Set-Cookie: products_wrote=1; Max-Age=3; "
                                  "Path=/products; HttpOnly; "
                                  "SameSite=Strict\r\n"));
-    /* A write is never stored: only response.c's own no-store. */
+    /* A write is never stored: only framing.c's own no-store. */
     assert_null(strstr(head, "stale-while-revalidate"));
     assert_non_null(strstr(head, "Cache-Control: no-store\r\n"));
 
     reply_init(&r);
-    n = response_head(&r, head, sizeof(head));
+    n = framing_head(&r, head, sizeof(head));
     head[n] = '\0';
     assert_null(strstr(head, "X-Accel"));
 }

@@ -1,9 +1,9 @@
 /*
- * product: the row shapes shared by the store (MySQL), the JSON renderer and
+ * rows: the row shapes shared by the store (MySQL), the JSON renderer and
  * the handlers. Plain data, no behaviour beyond freeing a list.
  */
-#ifndef PRODUCT_H
-#define PRODUCT_H
+#ifndef ROWS_H
+#define ROWS_H
 
 #include <stddef.h>
 #include <stdint.h>

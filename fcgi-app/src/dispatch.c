@@ -1,10 +1,10 @@
 /*
- * serve: builds a struct http_request from the FastCGI parameters nginx
+ * dispatch: builds a struct http_request from the FastCGI parameters nginx
  * sent (fastcgi_params), reads a write's body, hands it to the router,
  * marks what the edge cache may do with the reply (edge.c) and sends it
- * (response.c).
+ * (framing.c).
  */
-#include "serve.h"
+#include "dispatch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@
 #include "edge.h"
 #include "log.h"
 #include "metrics.h"
-#include "response.h"
+#include "framing.h"
 #include "router.h"
 
 static long long parse_content_length(const char *text)
@@ -61,7 +61,7 @@ static void drain_stdin(FCGX_Request *fr)
         ;
 }
 
-void serve_request(struct app *app, FCGX_Request *fr)
+void dispatch_request(struct app *app, FCGX_Request *fr)
 {
     struct http_request req;
     struct reply r;
@@ -93,7 +93,7 @@ void serve_request(struct app *app, FCGX_Request *fr)
     reply_init(&r);
     route = router_dispatch(app, &req, &r);
     edge_mark(app->cfg, req.method, started_ms, &r);
-    if (response_send(fr, &r, strcmp(req.method, "HEAD") == 0) != 0)
+    if (framing_send(fr, &r, strcmp(req.method, "HEAD") == 0) != 0)
         log_msg(LOG_INFO, "serve", "client went away before the response");
     metrics_request_end(started, route, &r);
     reply_free(&r);

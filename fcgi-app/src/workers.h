@@ -1,9 +1,9 @@
 /*
- * server: the threads of one responder process and the FastCGI connections
- * they serve. See server.c for why it is shaped this way.
+ * workers: the threads of one responder process and the FastCGI connections
+ * they serve. See workers.c for why it is shaped this way.
  */
-#ifndef SERVER_H
-#define SERVER_H
+#ifndef WORKERS_H
+#define WORKERS_H
 
 #include <stddef.h>
 
@@ -11,7 +11,7 @@ struct app;
 
 /* Per-thread set-up and tear-down of the handlers' state (connections).
  * make_app returns 0, or -1 when the thread cannot start. */
-struct server_hooks {
+struct workers_hooks {
     int (*make_app)(struct app *app, void *arg);
     void (*free_app)(struct app *app, void *arg);
     void *arg;
@@ -24,6 +24,6 @@ struct server_hooks {
  * returns 0. Returns -1 when it cannot start (the reason is logged).
  * Blocks every signal in the calling thread, SIGPIPE is ignored.
  */
-int server_run(int listen_fd, size_t threads, const struct server_hooks *hooks);
+int workers_run(int listen_fd, size_t threads, const struct workers_hooks *hooks);
 
 #endif

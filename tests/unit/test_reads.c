@@ -1,4 +1,4 @@
-/* products.c: the cache-aside flow against fake cache and store. */
+/* reads.c: the cache-aside flow against fake cache and store. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include "fakes/fakes.h"
 #include "gate.h"
 #include "l1.h"
-#include "products.h"
+#include "reads.h"
 #include "request.h"
 #include "tracking.h"
 
@@ -366,7 +366,7 @@ static void test_get_one(void **state)
 }
 
 /* The longest keys the handlers can build are stored whole (one
- * CACHE_KEY_MAX for every file; products.c checks it at compile time). */
+ * CACHE_KEY_MAX for every file; reads.c checks it at compile time). */
 static void test_longest_keys_fit(void **state)
 {
     struct reply r;

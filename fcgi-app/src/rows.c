@@ -1,5 +1,5 @@
-/* product: ownership helpers for the shared row shapes. */
-#include "product.h"
+/* rows: ownership helpers for the shared row shapes. */
+#include "rows.h"
 
 #include <stdlib.h>
 

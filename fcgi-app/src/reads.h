@@ -1,9 +1,9 @@
 /*
- * products: the read endpoints, GET /products and GET /products/{id}, and
- * the cache-aside flow behind them (see products.c for the whole story).
+ * reads: the read endpoints, GET /products and GET /products/{id}, and
+ * the cache-aside flow behind them (see reads.c for the whole story).
  */
-#ifndef PRODUCTS_H
-#define PRODUCTS_H
+#ifndef READS_H
+#define READS_H
 
 #include "app.h"
 #include "reply.h"

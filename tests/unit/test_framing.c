@@ -1,4 +1,4 @@
-/* response.c: FastCGI framing of an answer, read back from a socketpair
+/* framing.c: FastCGI framing of an answer, read back from a socketpair
  * and parsed record by record, for bodies from empty to several records. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <fcgiapp.h>
 
-#include "response.h"
+#include "framing.h"
 
 #define REQUEST_ID 258 /* two bytes used */
 
@@ -70,7 +70,7 @@ static void parse(int fd, struct parsed *p)
     free(buf);
 }
 
-/* Sends r through response_send and parses what came out. */
+/* Sends r through framing_send and parses what came out. */
 static int send_and_parse(const struct reply *r, bool head_only,
                           struct parsed *p)
 {
@@ -102,7 +102,7 @@ static int send_and_parse(const struct reply *r, bool head_only,
         free(sub.stdout_bytes);
         _exit(0);
     }
-    rc = response_send(&fr, r, head_only);
+    rc = framing_send(&fr, r, head_only);
     shutdown(sv[0], SHUT_WR);
     memset(p, 0, sizeof(*p));
     assert_int_equal(read(sv[0], &p->stdout_len, sizeof(p->stdout_len)),
@@ -152,7 +152,7 @@ static void expect_framed(size_t body_len, bool head_only)
     r.x_cache = "HIT";
     r.body = body;
     r.body_len = body_len;
-    head_len = response_head(&r, head, sizeof(head));
+    head_len = framing_head(&r, head, sizeof(head));
     assert_true(head_len > 0);
     assert_int_equal(send_and_parse(&r, head_only, &p), 0);
     assert_true(p.stdout_closed);
@@ -209,9 +209,9 @@ static void test_headers(void **state)
     r.allow = "GET, HEAD";
     r.body = (char *)(uintptr_t) "{}";
     r.body_len = 2;
-    assert_int_equal(response_head(&r, head, sizeof(head)), sizeof(want) - 1);
+    assert_int_equal(framing_head(&r, head, sizeof(head)), sizeof(want) - 1);
     assert_memory_equal(head, want, sizeof(want) - 1);
-    assert_int_equal(response_head(&r, head, 20), 0); /* too small */
+    assert_int_equal(framing_head(&r, head, 20), 0); /* too small */
 }
 
 /* A cached product answer may be revalidated, not stored on its own; a 503
@@ -238,14 +238,14 @@ static void test_cache_headers(void **state)
     r.x_cache = "HIT";
     r.body = (char *)(uintptr_t) "[]";
     r.body_len = 2;
-    assert_int_equal(response_head(&r, head, sizeof(head)), sizeof(hit) - 1);
+    assert_int_equal(framing_head(&r, head, sizeof(head)), sizeof(hit) - 1);
     assert_memory_equal(head, hit, sizeof(hit) - 1);
     reply_init(&r);
     r.status = 503;
     r.retry_after_s = 1;
     r.body = (char *)(uintptr_t) "{}";
     r.body_len = 2;
-    assert_int_equal(response_head(&r, head, sizeof(head)), sizeof(busy) - 1);
+    assert_int_equal(framing_head(&r, head, sizeof(head)), sizeof(busy) - 1);
     assert_memory_equal(head, busy, sizeof(busy) - 1);
 }
 
@@ -265,7 +265,7 @@ static void test_peer_gone(void **state)
     fr.out = &out;
     fr.keepConnection = 1;
     reply_init(&r);
-    assert_int_equal(response_send(&fr, &r, false), -1);
+    assert_int_equal(framing_send(&fr, &r, false), -1);
     assert_int_equal(fr.keepConnection, 0); /* the connection is not kept */
     close(sv[0]);
 }

@@ -1,5 +1,5 @@
 /*
- * products: cache-aside reads.
+ * reads: cache-aside reads.
  *
  * baseline: every request runs the query (after the artificial delay) on
  * MySQL; X-Cache: BYPASS.
@@ -42,7 +42,7 @@
  * Every answer notes the Redis freshness it has left (r->fresh_ms), which
  * caps how long the nginx micro-cache may keep it (edge.c).
  */
-#include "products.h"
+#include "reads.h"
 #include "readhost.h"
 
 #include <stdbool.h>
@@ -57,7 +57,7 @@
 #include "json.h"
 #include "l1.h"
 #include "metrics.h"
-#include "product.h"
+#include "rows.h"
 #include "request.h"
 #include "store.h"
 #include "tracking.h"

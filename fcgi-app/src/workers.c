@@ -1,5 +1,5 @@
 /*
- * server: the threads of one responder process and the FastCGI connections
+ * workers: the threads of one responder process and the FastCGI connections
  * they serve.
  *
  * nginx keeps its FastCGI connections open (upstream keepalive with
@@ -38,7 +38,7 @@
  * methods).
  */
 #define _GNU_SOURCE /* accept4, SOCK_CLOEXEC */
-#include "server.h"
+#include "workers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +60,7 @@
 #include "app.h"
 #include "clock.h"
 #include "log.h"
-#include "serve.h"
+#include "dispatch.h"
 
 /* Big enough for libmysqlclient, hiredis and jansson (none recurse deeply);
  * only the pages a thread touches count against the responder's RSS. */
@@ -84,7 +84,7 @@ struct server {
     int sigfd;
     int wakefd; /* readable once stopping: wakes every thread */
     atomic_bool stopping;
-    const struct server_hooks *hooks;
+    const struct workers_hooks *hooks;
     pthread_mutex_t conns_lock;
     struct conn *conns;
 };
@@ -172,7 +172,7 @@ static void serve_ready(struct server *srv, struct app *app, struct conn *c)
         conn_forget(srv, c);
         return;
     }
-    serve_request(app, fr);
+    dispatch_request(app, fr);
     c->req.detached = 1;
     FCGX_Finish_r(fr);
     if (fr->ipcFd < 0) {
@@ -288,7 +288,7 @@ static void block_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-int server_run(int listen_fd, size_t threads, const struct server_hooks *hooks)
+int workers_run(int listen_fd, size_t threads, const struct workers_hooks *hooks)
 {
     struct server srv = {.epfd = -1, .sigfd = -1, .wakefd = -1,
                          .hooks = hooks};

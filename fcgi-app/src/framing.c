@@ -1,5 +1,5 @@
 /*
- * response: the CGI response format nginx expects from a FastCGI responder
+ * framing: the CGI response format nginx expects from a FastCGI responder
  * ("Status:" plus headers, a blank line, then the body), framed as FastCGI
  * records by hand.
  *
@@ -11,7 +11,7 @@
  * a single writev(2). The output stream is then marked closed, so that
  * FCGX_Finish_r has nothing left to write.
  */
-#include "response.h"
+#include "framing.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -46,7 +46,7 @@ static void record_header(unsigned char *h, int type, int request_id,
     h[7] = 0;
 }
 
-size_t response_head(const struct reply *r, char *out, size_t outlen)
+size_t framing_head(const struct reply *r, char *out, size_t outlen)
 {
     int n = snprintf(
         out, outlen, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s", r->status,
@@ -157,7 +157,7 @@ static int write_all(int fd, struct iovec *iov, int count)
     return 0;
 }
 
-int response_send(FCGX_Request *fr, const struct reply *r, bool head_only)
+int framing_send(FCGX_Request *fr, const struct reply *r, bool head_only)
 {
     /* Record headers: one per STDOUT record, then the empty STDOUT record
      * and END_REQUEST (header + 8-byte body). Pieces: a header and a body
@@ -168,7 +168,7 @@ int response_send(FCGX_Request *fr, const struct reply *r, bool head_only)
     unsigned char end_body[8] = {0}; /* appStatus 0, REQUEST_COMPLETE */
     struct iovec iov[2 * RECORDS_PER_CALL + 1 + 3];
     char head[HEAD_MAX];
-    size_t head_len = response_head(r, head, sizeof(head));
+    size_t head_len = framing_head(r, head, sizeof(head));
     const char *body = head_only || r->body == NULL ? "" : r->body;
     size_t body_len = head_only || r->body == NULL ? 0 : r->body_len;
     size_t head_left = head_len;
