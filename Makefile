@@ -2,14 +2,14 @@
 #   make deps      install Debian/Ubuntu packages (sudo when not root)
 #   make           build fcgi-app
 #   make up        start the native stack (MODE=baseline|cached), make down
-#   make up TOPOLOGY=ha  the scale-out topology instead (scripts/ha)
+#   make up TOPOLOGY=ha  the scale-out topology instead (scripts/stack)
 #   make env       KEY=value lines for the running stack
 #   make test      lint, unit + integration tests (private stack on side ports)
 #   make lint      shellcheck, shfmt -d and one-library checks on every shell file
 #   make bench     before/after load test (SCENARIO=seed|capacity|ceiling)
 #   make demo      deps check, build, up, bench, print the report
 #   make test-compose  the Docker Compose stack, built and started for real
-#   make test-ha   faults under load on the scale-out topology (scripts/ha)
+#   make test-ha   faults under load on the scale-out topology (TOPOLOGY=ha)
 
 .PHONY: all deps build up down env status test lint unit asan valgrind fuzz integration \
         bench demo test-compose test-ha clean purge
@@ -22,20 +22,15 @@ deps:
 build:
 	$(MAKE) -C fcgi-app
 
-# TOPOLOGY=ha: replicas, Sentinels and two pools (scripts/ha, README
+# TOPOLOGY=ha: replicas, Sentinels and two pools (scripts/stack, README
 # "Scaling out"); `make down` stops whichever runs.
 TOPOLOGY ?= single
 
 up: build
-ifeq ($(TOPOLOGY),ha)
-	scripts/ha up
-else
-	scripts/stack up
-endif
+	TOPOLOGY=$(TOPOLOGY) scripts/stack up
 
 down:
 	scripts/stack down
-	scripts/ha down
 
 env:
 	@scripts/stack env

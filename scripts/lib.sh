@@ -8,9 +8,9 @@
 #   PROG=bench                                      # prefix for messages
 #
 # Helpers by concern: messages (say, warn, die), tools (need, first_cmd),
-# waiting (eventually, quiet), processes (pid_alive), ports (port_taken,
-# free_port), HTTP (http, header, ready) and test checks (pass, fail, info,
-# check, check_eq, tests_done).
+# waiting (eventually, quiet), processes (pid_alive, kill_group_after,
+# stop_pid, launch_pool), ports (port_taken, free_port), HTTP (http, header,
+# ready) and test checks (pass, fail, info, check, check_eq, tests_done).
 
 # ROOT: the repository's top folder.
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -73,6 +73,54 @@ quiet() { "$@" >/dev/null 2>&1; }
 # True when PIDFILE exists and names a live process.
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
 
+# usage: kill_group_after SECONDS PID    e.g. kill -TERM "$pid"; kill_group_after 30 "$pid"
+# Waits up to SECONDS for PID (already asked to stop) to go; then KILLs its
+# whole process group (a pool's responders must not outlive multiwatch), or
+# PID alone when it leads none. True when PID went by itself.
+kill_group_after() {
+  local limit=$1 pid=$2 i
+  for ((i = 0; i < limit * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  return 1
+}
+
+# usage: stop_pid NAME PIDFILE [SIGNAL]    e.g. stop_pid nginx "$dir/nginx.pid" QUIT
+# Sends SIGNAL (TERM) to the process PIDFILE names, KILLs its group after
+# 30 s (kill_group_after), removes PIDFILE and says which. False when it
+# was not running.
+stop_pid() {
+  local name=$1 file=$2 pid
+  if ! pid_alive "$file"; then
+    rm -f "$file"
+    return 1
+  fi
+  pid=$(cat "$file")
+  kill "-${3:-TERM}" "$pid" 2>/dev/null || true
+  if kill_group_after 30 "$pid"; then
+    say "stopped $name (pid $pid)"
+  else
+    say "killed $name (pid $pid) after 30 s"
+  fi
+  rm -f "$file"
+}
+
+# usage: launch_pool PIDFILE LOG NAME=VALUE...    e.g. launch_pool "$d/pool.pid" "$d/pool.log" POOL_SIZE=2 ...
+# Starts fcgi-app/start-pool (spawn-fcgi + multiwatch) in a session of its
+# own (stop_pid ends the whole group), detached, with exactly NAME=VALUE...
+# plus PATH as its environment (env -i); its pid goes to PIDFILE, its
+# output to LOG. Returns at once: the caller waits for the socket or port.
+launch_pool() {
+  local pidfile=$1 log=$2
+  shift 2
+  # shellcheck disable=SC2016 # $$, $0 and $1 are the inner shell's
+  nohup setsid env -i PATH="$PATH" "$@" \
+    bash -c 'echo $$ > "$0"; exec "$1"' "$pidfile" "$ROOT/fcgi-app/start-pool" \
+    >>"$log" 2>&1 &
+}
+
 # usage: no_service_starts COMMAND...   e.g. no_service_starts apt-get install -y redis-server
 # Runs COMMAND (a package install, as root) with a policy-rc.d that stops
 # packages from starting system services; removes it again afterwards.
@@ -118,7 +166,7 @@ redis_acl() {
 # the container paths rewritten (the socket's folder to FCGI_DIR, cache and
 # logs to DIR/cache and LOGS) and the listen address to 127.0.0.1:PORT;
 # reads ACCESS_LOG_FORMAT (timed), EDGE_CACHE_MS (0) and OPERATOR_ALLOW
-# (loopback). scripts/stack's nginx and scripts/ha's share it.
+# (loopback). Both topologies of scripts/stack share it.
 render_nginx_conf() {
   local dir=$1 logs=$2 port=$3 fcgi_dir=$4 conf=/etc/nginx a
   mkdir -p "$dir/cache" "$dir/snippets" "$logs"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The ha tests' helpers, over the integration tests' library (start_load,
-# finish_load, show, R, ...). Needs the topology's env (scripts/ha env)
+# finish_load, show, R, ...). Needs the topology's env (TOPOLOGY=ha scripts/stack env)
 # exported, as tests/ha/run does.
 
 # shellcheck source=../integration/lib.sh
@@ -8,7 +8,7 @@
 CHECKER=$ROOT/tests/integration/consistency.py
 
 # usage: redis_at PORT ARGS...    e.g. redis_at 5237 GET products:gen
-# As Redis' default user (REDIS_ADMIN_PASSWORD from scripts/ha env).
+# As Redis' default user (REDIS_ADMIN_PASSWORD from TOPOLOGY=ha scripts/stack env).
 redis_at() {
   local port=$1
   shift
@@ -60,7 +60,7 @@ seconds_until_hit() {
 
 # usage: rows_read N    e.g. before=$(rows_read 1)
 # Rows the responders' read-only user has read on database N (0 primary,
-# 1 replica), from MariaDB's user statistics (--userstat=1, scripts/ha).
+# 1 replica), from MariaDB's user statistics (--userstat=1, scripts/stack).
 rows_read() {
   local sockets
   read -ra sockets <<<"$MYSQL_ROOT_SOCKETS"

@@ -27,10 +27,7 @@ start_second_host() {
     vars+=("$line")
   done <"$RUN_DIR/fcgi/pool.env"
   vars+=("FCGI_SOCKET=$HOST2_DIR/fcgi/fcgi.sock" "$@")
-  # shellcheck disable=SC2016 # $$ and $0 belong to the child shell
-  nohup setsid env -i PATH="$PATH" "${vars[@]}" \
-    bash -c 'echo $$ > "$0"; exec "$1"' "$HOST2_DIR/pool.pid" \
-    "$ROOT/fcgi-app/start-pool" >>"$HOST2_DIR/logs/fcgi-app.log" 2>&1 &
+  launch_pool "$HOST2_DIR/pool.pid" "$HOST2_DIR/logs/fcgi-app.log" "${vars[@]}"
   eventually 10 test -S "$HOST2_DIR/fcgi/fcgi.sock" || return 1
   cp -r "$RUN_DIR/nginx/." "$HOST2_DIR/nginx/"
   rm -f "$HOST2_DIR/nginx/nginx.pid"
@@ -50,19 +47,7 @@ start_second_host() {
 # usage: stop_second_host    e.g. trap stop_second_host EXIT
 # Stops its nginx and pool (each by its pid file) and waits for them.
 stop_second_host() {
-  local f pid i
-  for f in "$HOST2_DIR/nginx/nginx.pid" "$HOST2_DIR/pool.pid"; do
-    [ -f "$f" ] || continue
-    pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -f "$f"
-  done
+  stop_pid "second host's nginx" "$HOST2_DIR/nginx/nginx.pid" >/dev/null || true
+  stop_pid "second host's pool" "$HOST2_DIR/pool.pid" >/dev/null || true
   rm -f "$HOST2_DIR/fcgi/fcgi.sock"
 }
