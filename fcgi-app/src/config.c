@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostlist.h"
+
 enum config_type { CONFIG_INT, CONFIG_STRING, CONFIG_MODE };
 
 struct config_entry {
@@ -253,31 +255,6 @@ bad:
     return -1;
 }
 
-/* "host:port[,host:port...]": each host non-empty, each port 1-65535. */
-static bool valid_host_list(const char *list)
-{
-    const char *entry = list;
-
-    for (;;) {
-        size_t len = strcspn(entry, ",");
-        const char *colon = NULL;
-        long port = 0;
-
-        for (size_t i = 0; i < len; i++)
-            if (entry[i] == ':')
-                colon = entry + i;
-        if (colon == NULL || colon == entry || colon + 1 == entry + len ||
-            colon + 1 + strspn(colon + 1, "0123456789") != entry + len)
-            return false;
-        port = strtol(colon + 1, NULL, 10);
-        if (len - (size_t)(colon + 1 - entry) > 5 || port < 1 || port > 65535)
-            return false;
-        if (entry[len] == '\0')
-            return true;
-        entry += len + 1;
-    }
-}
-
 int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
                 size_t errlen)
 {
@@ -299,14 +276,14 @@ int config_load(struct config *cfg, config_lookup_fn lookup, char *err,
     }
     /* The scale-out lists, checked here so that a bad one stops the pool
      * once at start-up (start-pool's --check-config). */
-    if (cfg->db_read_hosts[0] != '\0' && !valid_host_list(cfg->db_read_hosts)) {
+    if (cfg->db_read_hosts[0] != '\0' && !hostlist_valid(cfg->db_read_hosts)) {
         append_error(err, errlen,
                      "DB_READ_HOSTS: must be host:port[,host:port...] with "
                      "ports from 1 to 65535");
         bad++;
     }
     if (cfg->redis_sentinels[0] != '\0' &&
-        !valid_host_list(cfg->redis_sentinels)) {
+        !hostlist_valid(cfg->redis_sentinels)) {
         append_error(err, errlen,
                      "REDIS_SENTINELS: must be host:port[,host:port...] with "
                      "ports from 1 to 65535");

@@ -22,13 +22,14 @@
 #include "config.h"
 #include "gate.h"
 #include "health.h"
+#include "hostlist.h"
 #include "l1.h"
 #include "log.h"
 #include "metrics.h"
 #include "reads.h"
-#include "workers.h"
 #include "store.h"
 #include "tracking.h"
+#include "workers.h"
 
 /* What every thread shares: built once, before the threads start. */
 struct shared {
@@ -133,44 +134,32 @@ static int open_stores(struct shared *sh, const struct config *cfg)
 static int open_replicas(struct shared *sh, const struct config *cfg,
                          char *err, size_t errlen)
 {
-    const char *entry = cfg->db_read_hosts;
-    size_t n = 1;
+    const char *list = cfg->db_read_hosts;
+    size_t n = hostlist_count(list);
+    struct host_port hp;
+    int rc;
 
-    if (entry[0] == '\0')
+    if (n == 0)
         return 0;
-    for (const char *p = entry; *p != '\0'; p++)
-        n += *p == ',';
     sh->replicas = calloc(n, sizeof(*sh->replicas));
     if (sh->replicas == NULL)
         return -1;
-    for (; sh->replica_count < n; sh->replica_count++) {
-        size_t len = strcspn(entry, ",");
-        char host[CONFIG_STR_MAX], *end = NULL;
-        const char *colon;
-        long port = 0;
-
-        memcpy(host, entry, len);
-        host[len] = '\0';
-        colon = strrchr(host, ':');
-        if (colon != NULL)
-            port = strtol(colon + 1, &end, 10);
-        if (colon == NULL || colon == host || end == colon + 1 ||
-            *end != '\0' || port < 1 || port > 65535) {
-            snprintf(err, errlen,
-                     "DB_READ_HOSTS: '%s' is not host:port (port 1-65535)",
-                     host);
-            return -1;
-        }
-        host[colon - host] = '\0';
+    while (sh->replica_count < n && (rc = hostlist_next(&list, &hp)) != 0) {
         struct store_options db = reader_options(cfg);
 
-        db.host = host;
-        db.port = (int)port;
+        if (rc < 0) {
+            snprintf(err, errlen,
+                     "DB_READ_HOSTS: '%s' is not host:port (port 1-65535)",
+                     hp.host);
+            return -1;
+        }
+        db.host = hp.host;
+        db.port = hp.port;
         db.socket = NULL;
         sh->replicas[sh->replica_count] = store_open(&db);
         if (sh->replicas[sh->replica_count] == NULL)
             return -1;
-        entry += len + (entry[len] == ',');
+        sh->replica_count++;
     }
     return 0;
 }

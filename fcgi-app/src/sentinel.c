@@ -15,9 +15,9 @@
 #include "cache.h"
 #include "clock.h"
 #include "entry.h"
+#include "hostlist.h"
 #include "log.h"
 
-#define SENTINEL_HOST_MAX 256
 
 /* Epoch check: KEYS[1] the generation, KEYS[2] the master's recorded
  * replication ID, KEYS[3] the recorded write position; ARGV[1] this
@@ -86,25 +86,16 @@ static bool authenticate(redisContext *ctx, const char *user,
     return ok;
 }
 
-/* Asks one Sentinel ("host:port") for the master's address. */
-static bool ask_sentinel(const char *entry, size_t len, const char *name,
-                         struct timeval tv, char *host, int *port)
+/* Asks one Sentinel for the master's address. */
+static bool ask_sentinel(const struct host_port *sentinel, const char *name,
+                         struct timeval tv, struct host_port *master)
 {
-    char addr[SENTINEL_HOST_MAX], why[128];
-    const char *colon;
+    char why[128];
     redisContext *ctx;
     redisReply *r;
     bool ok = false;
 
-    if (len == 0 || len >= sizeof(addr))
-        return false;
-    memcpy(addr, entry, len);
-    addr[len] = '\0';
-    colon = strrchr(addr, ':');
-    if (colon == NULL)
-        return false;
-    addr[colon - addr] = '\0';
-    ctx = open_tcp(addr, atoi(colon + 1), tv, why, sizeof(why));
+    ctx = open_tcp(sentinel->host, sentinel->port, tv, why, sizeof(why));
     if (ctx == NULL) {
         log_msg(LOG_WARN, "sentinel", "sentinel unreachable: %s", why);
         return false;
@@ -113,10 +104,10 @@ static bool ask_sentinel(const char *entry, size_t len, const char *name,
     if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
         r->element[0]->type == REDIS_REPLY_STRING &&
         r->element[1]->type == REDIS_REPLY_STRING &&
-        r->element[0]->len < SENTINEL_HOST_MAX) {
-        memcpy(host, r->element[0]->str, r->element[0]->len + 1);
-        *port = atoi(r->element[1]->str);
-        ok = *port > 0;
+        r->element[0]->len < sizeof(master->host)) {
+        memcpy(master->host, r->element[0]->str, r->element[0]->len + 1);
+        master->port = hostlist_port(r->element[1]->str, r->element[1]->len);
+        ok = master->port > 0;
     }
     if (r != NULL)
         freeReplyObject(r);
@@ -187,23 +178,23 @@ static redisContext *connect_via_sentinels(const struct cache_options *opt,
                                            size_t whylen)
 {
     struct timeval tv = timeout_of(opt);
-    const char *entry = opt->sentinels;
-    char host[SENTINEL_HOST_MAX];
-    int port = 0;
+    const char *list = opt->sentinels;
+    struct host_port sentinel, master;
+    int rc;
     redisContext *ctx;
 
-    for (;;) {
-        size_t len = strcspn(entry, ",");
-
-        if (ask_sentinel(entry, len, opt->master_name, tv, host, &port))
+    /* config.c has checked the list; a malformed entry is skipped. */
+    while ((rc = hostlist_next(&list, &sentinel)) != 0)
+        if (rc > 0 && ask_sentinel(&sentinel, opt->master_name, tv, &master))
             break;
-        if (entry[len] == '\0') {
-            snprintf(why, whylen, "no sentinel of %s knows master '%s'",
-                     opt->sentinels, opt->master_name);
-            return NULL;
-        }
-        entry += len + 1;
+    if (rc == 0) {
+        snprintf(why, whylen, "no sentinel of %s knows master '%s'",
+                 opt->sentinels, opt->master_name);
+        return NULL;
     }
+    const char *host = master.host;
+    int port = master.port;
+
     ctx = open_tcp(host, port, tv, why, whylen);
     if (ctx == NULL)
         return NULL;
