@@ -22,6 +22,7 @@
 #include <fcgiapp.h>
 
 #include "edge.h"
+#include "textbuf.h"
 
 #define FCGI_VERSION_1 1
 #define FCGI_END_REQUEST 3
@@ -48,89 +49,51 @@ static void record_header(unsigned char *h, int type, int request_id,
 
 size_t framing_head(const struct reply *r, char *out, size_t outlen)
 {
-    int n = snprintf(
-        out, outlen, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s", r->status,
-        reply_status_text(r->status),
-        r->auth_challenge ? "WWW-Authenticate: Bearer\r\n" : "",
-        r->x_cache ? "X-Cache: " : "", r->x_cache ? r->x_cache : "",
-        r->x_cache ? "\r\n" : "",
-        r->x_cache_layer ? "X-Cache-Layer: " : "",
-        r->x_cache_layer ? r->x_cache_layer : "",
-        r->x_cache_layer ? "\r\n" : "", r->allow ? "Allow: " : "",
-        r->allow ? r->allow : "", r->allow ? "\r\n" : "",
-        r->location[0] ? "Location: " : "", r->location,
-        r->location[0] ? "\r\n" : "");
+    struct textbuf b = textbuf_fixed(out, outlen);
 
-    if (n < 0 || (size_t)n >= outlen)
-        return 0;
-    if (r->retry_after_s > 0) {
-        int m = snprintf(out + n, outlen - (size_t)n, "Retry-After: %d\r\n",
-                         r->retry_after_s);
-        if (m < 0 || (size_t)m >= outlen - (size_t)n)
-            return 0;
-        n += m;
-    }
+    textbuf_put(&b, "Status: %d %s\r\n", r->status,
+                reply_status_text(r->status));
+    if (r->auth_challenge)
+        textbuf_put(&b, "WWW-Authenticate: Bearer\r\n");
+    if (r->x_cache)
+        textbuf_put(&b, "X-Cache: %s\r\n", r->x_cache);
+    if (r->x_cache_layer)
+        textbuf_put(&b, "X-Cache-Layer: %s\r\n", r->x_cache_layer);
+    if (r->allow)
+        textbuf_put(&b, "Allow: %s\r\n", r->allow);
+    if (r->location[0])
+        textbuf_put(&b, "Location: %s\r\n", r->location);
+    if (r->retry_after_s > 0)
+        textbuf_put(&b, "Retry-After: %d\r\n", r->retry_after_s);
     /* nginx sends the answer that slowly, from its buffer (the responder's
      * thread is free at once), and does not pass the header on. */
-    if (r->send_rate > 0) {
-        int m = snprintf(out + n, outlen - (size_t)n,
-                         "X-Accel-Limit-Rate: %d\r\n", r->send_rate);
-        if (m < 0 || (size_t)m >= outlen - (size_t)n)
-            return 0;
-        n += m;
-    }
+    if (r->send_rate > 0)
+        textbuf_put(&b, "X-Accel-Limit-Rate: %d\r\n", r->send_rate);
     /* Cache-Control before X-Accel-Expires: nginx reads them in order. */
     if (r->edge_expires[0] != '\0' || r->edge_cookie_s > 0) {
-        int m = snprintf(out + n, outlen - (size_t)n, "%s%s%s%s",
-                         r->edge_stale_ok
-                             ? "Cache-Control: stale-while-revalidate=1\r\n"
-                             : "",
-                         r->edge_expires[0] ? "X-Accel-Expires: " : "",
-                         r->edge_expires, r->edge_expires[0] ? "\r\n" : "");
-        if (m < 0 || (size_t)m >= outlen - (size_t)n)
-            return 0;
-        n += m;
-        if (r->edge_cookie_s > 0) {
-            m = snprintf(out + n, outlen - (size_t)n,
-                         "Set-Cookie: " EDGE_COOKIE "=1; Max-Age=%d; "
-                         "Path=/products; HttpOnly; SameSite=Strict\r\n",
-                         r->edge_cookie_s);
-            if (m < 0 || (size_t)m >= outlen - (size_t)n)
-                return 0;
-            n += m;
-        }
+        if (r->edge_stale_ok)
+            textbuf_put(&b, "Cache-Control: stale-while-revalidate=1\r\n");
+        if (r->edge_expires[0])
+            textbuf_put(&b, "X-Accel-Expires: %s\r\n", r->edge_expires);
+        if (r->edge_cookie_s > 0)
+            textbuf_put(&b,
+                        "Set-Cookie: " EDGE_COOKIE "=1; Max-Age=%d; "
+                        "Path=/products; HttpOnly; SameSite=Strict\r\n",
+                        r->edge_cookie_s);
     }
-    if (r->body != NULL) {
-        int m = snprintf(out + n, outlen - (size_t)n,
-                         "Content-Type: %s\r\n"
-                         "Content-Length: %zu\r\n",
-                         r->content_type ? r->content_type
-                                         : "application/json",
-                         r->body_len);
-        if (m < 0 || (size_t)m >= outlen - (size_t)n)
-            return 0;
-        n += m;
-    }
+    if (r->body != NULL)
+        textbuf_put(&b, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                    r->content_type ? r->content_type : "application/json",
+                    r->body_len);
     /* A product answer may be kept by a cache only when told so: nginx's
      * edge cache honours X-Accel-Expires over this, browsers and proxies
      * revalidate (the data changes with every write). Errors, writes and
      * the service endpoints are never stored. Last, after any header a
      * cache reads first. */
-    {
-        int m = snprintf(out + n, outlen - (size_t)n,
-                         "X-Content-Type-Options: nosniff\r\n"
-                         "Cache-Control: %s\r\n",
-                         r->status == 200 && r->x_cache != NULL ? "no-cache"
-                                                                : "no-store");
-        if (m < 0 || (size_t)m >= outlen - (size_t)n)
-            return 0;
-        n += m;
-    }
-    if ((size_t)n + 2 >= outlen)
-        return 0;
-    out[n++] = '\r';
-    out[n++] = '\n';
-    return (size_t)n;
+    textbuf_put(&b, "X-Content-Type-Options: nosniff\r\nCache-Control: %s\r\n\r\n",
+                r->status == 200 && r->x_cache != NULL ? "no-cache"
+                                                       : "no-store");
+    return b.failed ? 0 : b.len;
 }
 
 /* Writes all of iov; -1 when the peer is gone. */

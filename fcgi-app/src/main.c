@@ -31,19 +31,6 @@
 #include "tracking.h"
 #include "workers.h"
 
-/* What every thread shares: built once, before the threads start. */
-struct shared {
-    const struct config *cfg;
-    struct store *reader;
-    struct store *writer;
-    struct l1 *l1;             /* NULL unless cached mode with CACHE_L1=1 */
-    struct tracking *tracking; /* keeps l1 coherent */
-    struct gate *rebuilds;     /* this process's share of the rebuild cap */
-    struct health_cache *ready_cache;
-    struct store **replicas;   /* DB_READ_HOSTS, as the read-only user */
-    size_t replica_count;
-};
-
 /* Redis as configured, for every cache and tracking handle; the strings
  * stay in cfg, which lives as long as the process (cache_open). */
 static struct cache_options redis_options(const struct config *cfg)
@@ -62,21 +49,14 @@ static struct cache_options redis_options(const struct config *cfg)
     };
 }
 
+/* A thread's app: the process's (arg: everything but the cache, built
+ * once before the threads start) plus a Redis connection of its own. */
 static int make_thread_app(struct app *app, void *arg)
 {
-    const struct shared *sh = arg;
-    const struct config *cfg = sh->cfg;
-    struct cache_options redis = redis_options(cfg);
+    const struct app *shared = arg;
+    struct cache_options redis = redis_options(shared->cfg);
 
-    app->cfg = cfg;
-    app->reader = sh->reader;
-    app->writer = sh->writer;
-    app->l1 = sh->l1;
-    app->tracking = sh->tracking;
-    app->rebuilds = sh->rebuilds;
-    app->ready_cache = sh->ready_cache;
-    app->replicas = sh->replicas;
-    app->replica_count = sh->replica_count;
+    *app = *shared;
     /* Both modes keep a cache handle: baseline reads never use it, but its
      * writes still invalidate, so a later cached run cannot serve data from
      * before them. */
@@ -108,7 +88,7 @@ static struct store_options reader_options(const struct config *cfg)
     };
 }
 
-static int open_stores(struct shared *sh, const struct config *cfg)
+static int open_stores(struct app *sh, const struct config *cfg)
 {
     struct store_options db = reader_options(cfg);
 
@@ -131,7 +111,7 @@ static int open_stores(struct shared *sh, const struct config *cfg)
 
 /* One reader pool per entry of DB_READ_HOSTS ("host:port,..."). -1 on a
  * malformed entry (named in err) or out of memory. */
-static int open_replicas(struct shared *sh, const struct config *cfg,
+static int open_replicas(struct app *sh, const struct config *cfg,
                          char *err, size_t errlen)
 {
     const char *list = cfg->db_read_hosts;
@@ -166,7 +146,7 @@ static int open_replicas(struct shared *sh, const struct config *cfg,
 
 /* The in-process copy and its invalidation connection: once per process,
  * shared by every thread. */
-static int open_l1(struct shared *sh, const struct config *cfg)
+static int open_l1(struct app *sh, const struct config *cfg)
 {
     struct cache_options redis = redis_options(cfg);
 
@@ -210,7 +190,7 @@ static void raise_fd_limit(void)
 int main(int argc, char **argv)
 {
     static struct config cfg;
-    struct shared sh = {0};
+    struct app sh = {0}; /* what the threads share (make_thread_app) */
     struct workers_hooks hooks = {make_thread_app, free_thread_app, &sh};
     char err[1024], described[2048];
     int status = EXIT_FAILURE;

@@ -8,7 +8,6 @@
  * Label values come from fixed tables here, so their cardinality is
  * bounded: route (7), status class (5), cache outcome (6).
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "metrics_seg.h"
+#include "textbuf.h"
 
 #ifndef APP_VERSION
 #define APP_VERSION "unknown"
@@ -90,53 +90,15 @@ static void sum_slots(struct totals *t)
     t->starts = atomic_load_explicit(&seg->starts, memory_order_relaxed);
 }
 
-/* A growing text buffer; a failed allocation sticks (text = NULL). */
-struct buf {
-    char *text;
-    size_t len, cap;
-};
-
-__attribute__((format(printf, 2, 3))) static void put(struct buf *b,
-                                                       const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (b->text == NULL)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(b->text + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            free(b->text);
-            b->text = NULL;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        char *bigger = realloc(b->text, b->cap * 2 + (size_t)n);
-        if (bigger == NULL) {
-            free(b->text);
-            b->text = NULL;
-            return;
-        }
-        b->text = bigger;
-        b->cap = b->cap * 2 + (size_t)n;
-    }
-}
-
-static void put_help(struct buf *b, const char *name, const char *type,
+static void put_help(struct textbuf *b, const char *name, const char *type,
                      const char *help)
 {
-    put(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    textbuf_put(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* One histogram series: cumulative buckets, sum (seconds) and count.
  * labels is "" or "key=\"value\"," (with the comma). */
-static void put_hist(struct buf *b, const char *name, const char *labels,
+static void put_hist(struct textbuf *b, const char *name, const char *labels,
                      const uint64_t *h)
 {
     uint64_t cumulative = 0;
@@ -145,24 +107,24 @@ static void put_hist(struct buf *b, const char *name, const char *labels,
     for (size_t i = 0; i < METRICS_BUCKETS; i++) {
         cumulative += h[i];
         if (i < METRICS_BUCKETS - 1)
-            put(b, "%s_bucket{%sle=\"%g\"} %llu\n", name, labels,
+            textbuf_put(b, "%s_bucket{%sle=\"%g\"} %llu\n", name, labels,
                 (double)metrics_bucket_ns[i] / 1e9,
                 (unsigned long long)cumulative);
         else
-            put(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, labels,
+            textbuf_put(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, labels,
                 (unsigned long long)cumulative);
     }
     /* Sum and count: the same labels without the trailing comma, and no
      * braces at all without labels. */
-    put(b, "%s_sum%s%.*s%s %.9f\n", name, n > 0 ? "{" : "",
+    textbuf_put(b, "%s_sum%s%.*s%s %.9f\n", name, n > 0 ? "{" : "",
         n > 0 ? (int)n - 1 : 0, labels, n > 0 ? "}" : "",
         (double)h[METRICS_BUCKETS] / 1e9);
-    put(b, "%s_count%s%.*s%s %llu\n", name, n > 0 ? "{" : "",
+    textbuf_put(b, "%s_count%s%.*s%s %llu\n", name, n > 0 ? "{" : "",
         n > 0 ? (int)n - 1 : 0, labels, n > 0 ? "}" : "",
         (unsigned long long)cumulative);
 }
 
-static void put_requests(struct buf *b, const struct totals *t)
+static void put_requests(struct textbuf *b, const struct totals *t)
 {
     put_help(b, "products_http_requests_total", "counter",
              "Requests answered by the pool, by route, status class and "
@@ -171,7 +133,7 @@ static void put_requests(struct buf *b, const struct totals *t)
         for (size_t c = 0; c < METRICS_CLASSES; c++)
             for (size_t o = 0; o < MOUT_COUNT; o++)
                 if (t->requests[r][c][o] > 0)
-                    put(b,
+                    textbuf_put(b,
                         "products_http_requests_total{route=\"%s\","
                         "status=\"%zuxx\",cache=\"%s\"} %llu\n",
                         route_label[r], c + 1, outcome_label[o],
@@ -188,14 +150,14 @@ static void put_requests(struct buf *b, const struct totals *t)
     }
 }
 
-static void put_counter(struct buf *b, const char *name, const char *help,
+static void put_counter(struct textbuf *b, const char *name, const char *help,
                         uint64_t value)
 {
     put_help(b, name, "counter", help);
-    put(b, "%s %llu\n", name, (unsigned long long)value);
+    textbuf_put(b, "%s %llu\n", name, (unsigned long long)value);
 }
 
-static void put_backends(struct buf *b, const struct totals *t)
+static void put_backends(struct textbuf *b, const struct totals *t)
 {
     put_help(b, "products_redis_command_duration_seconds", "histogram",
              "Round trips to Redis (a command or a pipeline).");
@@ -219,37 +181,37 @@ static void put_backends(struct buf *b, const struct totals *t)
                 t->count[METRIC_CACHE_WAIT_TIMEOUT]);
     put_help(b, "products_invalidations_total", "counter",
              "Cache invalidations after a write, by result.");
-    put(b, "products_invalidations_total{result=\"ok\"} %llu\n",
+    textbuf_put(b, "products_invalidations_total{result=\"ok\"} %llu\n",
         (unsigned long long)t->count[METRIC_INVALIDATION_OK]);
-    put(b, "products_invalidations_total{result=\"failed\"} %llu\n",
+    textbuf_put(b, "products_invalidations_total{result=\"failed\"} %llu\n",
         (unsigned long long)t->count[METRIC_INVALIDATION_FAILED]);
 }
 
-static void put_pool(struct buf *b, const struct totals *t)
+static void put_pool(struct textbuf *b, const struct totals *t)
 {
     put_help(b, "products_responder_threads", "gauge",
              "Responder threads of the live processes, busy with a request "
              "or idle.");
-    put(b, "products_responder_threads{state=\"busy\"} %lld\n", t->busy);
-    put(b, "products_responder_threads{state=\"idle\"} %lld\n",
+    textbuf_put(b, "products_responder_threads{state=\"busy\"} %lld\n", t->busy);
+    textbuf_put(b, "products_responder_threads{state=\"idle\"} %lld\n",
         t->threads - t->busy);
     put_help(b, "products_responder_processes", "gauge",
              "Responder processes alive.");
-    put(b, "products_responder_processes %lld\n", t->processes);
+    textbuf_put(b, "products_responder_processes %lld\n", t->processes);
     put_counter(b, "products_responder_starts_total",
                 "Responder processes started since the pool started; "
                 "increase() over a window counts restarts.",
                 t->starts);
     put_help(b, "products_build_info", "gauge",
              "Version and mode of the responders (always 1).");
-    put(b, "products_build_info{version=\"%s\",mode=\"%s\"} 1\n", APP_VERSION,
+    textbuf_put(b, "products_build_info{version=\"%s\",mode=\"%s\"} 1\n", APP_VERSION,
         metrics_mode());
 }
 
 void metrics_reply_text(struct reply *r)
 {
     struct totals *t = malloc(sizeof(*t));
-    struct buf b = {malloc(16384), 0, 16384};
+    struct textbuf b = textbuf_growing(16384);
 
     if (t == NULL || b.text == NULL) {
         free(t);
