@@ -4,7 +4,7 @@
 #   make up        start the native stack (MODE=baseline|cached), make down
 #   make up TOPOLOGY=ha  the scale-out topology instead (scripts/stack)
 #   make env       KEY=value lines for the running stack
-#   make test      lint, unit + integration tests (private stack on side ports)
+#   make test      deps, then lint, unit + integration tests (private stack on side ports)
 #   make lint      shellcheck, shfmt -d and one-library checks on every shell file
 #   make bench     before/after load test (SCENARIO=seed|capacity|ceiling)
 #   make demo      deps check, build, up, bench, print the report
@@ -55,8 +55,9 @@ fuzz:
 integration: build
 	tests/integration/run
 
-# Everything, with one closing "N passed, N failed" line.
-test:
+# Everything, with one closing "N passed, N failed" line; first installs
+# what a fresh machine lacks (make deps), as make demo does.
+test: deps
 	@tests/run
 
 lint:
