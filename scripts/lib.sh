@@ -7,9 +7,10 @@
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"     # from scripts/
 #   PROG=bench                                      # prefix for messages
 #
-# Helpers by concern: messages (say, warn, die), tools (need, first_cmd),
-# waiting (eventually, quiet), processes (pid_alive, kill_group_after,
-# stop_pid, launch_pool), ports (port_taken, free_port), HTTP (http, header,
+# Helpers by concern: messages (say, warn, die), tools and settings (need,
+# check_int, first_cmd), waiting (eventually, quiet), processes (pid_alive,
+# kill_group_after, stop_pid, launch_pool), the running stack
+# (read_stack_env), ports (port_taken, free_port), HTTP (http, header,
 # ready) and test checks (pass, fail, info, check, check_eq, tests_done).
 
 # ROOT: the repository's top folder.
@@ -41,6 +42,13 @@ die() {
 need() {
   command -v "$1" >/dev/null 2>&1 ||
     die "'$1' not found; install the Debian/Ubuntu package '$2' (or run: make deps)"
+}
+
+# usage: check_int NAME VALUE MIN    e.g. check_int ROUNDS "$rounds" 3
+# Dies unless VALUE is a decimal integer >= MIN (NAME says which setting).
+check_int() {
+  case $2 in '' | *[!0-9]*) die "$1 must be an integer >= $3, not '$2'" ;; esac
+  [ "$2" -ge "$3" ] || die "$1 must be an integer >= $3, not '$2'"
 }
 
 # usage: first_cmd COMMAND...    e.g. client=$(first_cmd mariadb mysql)
@@ -135,6 +143,17 @@ no_service_starts() {
   "$@" || rc=$?
   rm -f "$policy"
   return "$rc"
+}
+
+# usage: read_stack_env    e.g. read_stack_env || die "no stack"; url=${STACK_ENV[HTTP_URL]}
+# Fills the associative array STACK_ENV with the KEY=value lines of
+# `scripts/stack env` (the stack that RUN_DIR names); false when none runs.
+read_stack_env() {
+  local out k v
+  declare -gA STACK_ENV=()
+  out=$("$ROOT/scripts/stack" env 2>/dev/null) || return 1
+  # shellcheck disable=SC2034 # STACK_ENV is the result, for the caller
+  while IFS='=' read -r k v; do [ -z "$k" ] || STACK_ENV[$k]=$v; done <<<"$out"
 }
 
 # --- secrets ----------------------------------------------------------------
