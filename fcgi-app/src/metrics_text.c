@@ -8,6 +8,7 @@
  * Label values come from fixed tables here, so their cardinality is
  * bounded: route (7), status class (5), cache outcome (6).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,28 +158,47 @@ static void put_counter(struct textbuf *b, const char *name, const char *help,
     textbuf_put(b, "%s %llu\n", name, (unsigned long long)value);
 }
 
+/* A histogram of one series, without labels. */
+static void put_histogram(struct textbuf *b, const char *name,
+                          const char *help, const uint64_t *h)
+{
+    put_help(b, name, "histogram", help);
+    put_hist(b, name, "", h);
+}
+
+/* The backends' series, in exposition order: a histogram of a timer or a
+ * counter of a count. */
+static const struct backend_series {
+    bool histogram;
+    size_t index; /* into totals.timer (histogram) or totals.count */
+    const char *name;
+    const char *help;
+} backend_series[] = {
+    {true, MTIMER_REDIS, "products_redis_command_duration_seconds",
+     "Round trips to Redis (a command or a pipeline)."},
+    {false, METRIC_REDIS_ERRORS, "products_redis_errors_total",
+     "Redis connections lost or refused, and error replies."},
+    {true, MTIMER_MYSQL, "products_mysql_query_duration_seconds",
+     "MySQL statements executed (the simulated delay included)."},
+    {false, METRIC_DB_ERRORS, "products_mysql_errors_total",
+     "MySQL connects, prepares and statements that failed."},
+    {false, METRIC_CACHE_WAITED, "products_rebuild_waits_total",
+     "Misses that waited for another responder's rebuild."},
+    {false, METRIC_CACHE_WAIT_TIMEOUT, "products_rebuild_wait_timeouts_total",
+     "Waits that ended after CACHE_WAIT_MS without a result."},
+};
+
 static void put_backends(struct textbuf *b, const struct totals *t)
 {
-    put_help(b, "products_redis_command_duration_seconds", "histogram",
-             "Round trips to Redis (a command or a pipeline).");
-    put_hist(b, "products_redis_command_duration_seconds", "",
-             t->timer[MTIMER_REDIS]);
-    put_counter(b, "products_redis_errors_total",
-                "Redis connections lost or refused, and error replies.",
-                t->count[METRIC_REDIS_ERRORS]);
-    put_help(b, "products_mysql_query_duration_seconds", "histogram",
-             "MySQL statements executed (the simulated delay included).");
-    put_hist(b, "products_mysql_query_duration_seconds", "",
-             t->timer[MTIMER_MYSQL]);
-    put_counter(b, "products_mysql_errors_total",
-                "MySQL connects, prepares and statements that failed.",
-                t->count[METRIC_DB_ERRORS]);
-    put_counter(b, "products_rebuild_waits_total",
-                "Misses that waited for another responder's rebuild.",
-                t->count[METRIC_CACHE_WAITED]);
-    put_counter(b, "products_rebuild_wait_timeouts_total",
-                "Waits that ended after CACHE_WAIT_MS without a result.",
-                t->count[METRIC_CACHE_WAIT_TIMEOUT]);
+    for (size_t i = 0; i < sizeof(backend_series) / sizeof(backend_series[0]);
+         i++) {
+        const struct backend_series *bs = &backend_series[i];
+
+        if (bs->histogram)
+            put_histogram(b, bs->name, bs->help, t->timer[bs->index]);
+        else
+            put_counter(b, bs->name, bs->help, t->count[bs->index]);
+    }
     put_help(b, "products_invalidations_total", "counter",
              "Cache invalidations after a write, by result.");
     textbuf_put(b, "products_invalidations_total{result=\"ok\"} %llu\n",
