@@ -212,7 +212,8 @@ static void put_pool(struct textbuf *b, const struct totals *t)
     put_help(b, "products_responder_threads", "gauge",
              "Responder threads of the live processes, busy with a request "
              "or idle.");
-    textbuf_put(b, "products_responder_threads{state=\"busy\"} %lld\n", t->busy);
+    textbuf_put(b, "products_responder_threads{state=\"busy\"} %lld\n",
+        t->busy);
     textbuf_put(b, "products_responder_threads{state=\"idle\"} %lld\n",
         t->threads - t->busy);
     put_help(b, "products_responder_processes", "gauge",
