@@ -90,7 +90,9 @@ size_t framing_head(const struct reply *r, char *out, size_t outlen)
      * revalidate (the data changes with every write). Errors, writes and
      * the service endpoints are never stored. Last, after any header a
      * cache reads first. */
-    textbuf_put(&b, "X-Content-Type-Options: nosniff\r\nCache-Control: %s\r\n\r\n",
+    textbuf_put(&b,
+                "X-Content-Type-Options: nosniff\r\n"
+                "Cache-Control: %s\r\n\r\n",
                 r->status == 200 && r->x_cache != NULL ? "no-cache"
                                                        : "no-store");
     return b.failed ? 0 : b.len;
