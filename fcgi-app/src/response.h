@@ -1,7 +1,8 @@
 /*
  * response: writes a struct reply to nginx as one FastCGI response: CGI
  * headers plus body in FCGI_STDOUT records, then the end of the request.
- * One of the three files that see fcgiapp.h (with serve.c and server.c).
+ * One of the four files that see fcgiapp.h (with main.c, serve.c and
+ * server.c).
  */
 #ifndef RESPONSE_H
 #define RESPONSE_H
