@@ -22,8 +22,8 @@ deps:
 build:
 	$(MAKE) -C fcgi-app
 
-# TOPOLOGY=ha: replicas, Sentinels and two pools (scripts/stack, README
-# "Scaling out"); `make down` stops whichever runs.
+# TOPOLOGY=ha: replicas, Sentinels and two pools (scripts/stack,
+# docs/scaling-out.md); `make down` stops whichever runs.
 TOPOLOGY ?= single
 
 up: build

@@ -16,7 +16,8 @@
 //
 // Env: BASE_URL, VUS (50; pre-allocated VUs for MODEL=open), MAX_VUS (500),
 // DURATION (1m), START_RATE (10), MAX_RATE (5000), ABORT_P95_MS, MODE
-// (recorded only), SUMMARY_FILE (capacity-summary.json).
+// (recorded only), SUMMARY_FILE
+// (results/capacity-summary.json).
 import http from 'k6/http';
 import { GET_PARAMS, TREND_STATS, checkProducts, writeSummary } from './summary.js';
 

@@ -9,7 +9,8 @@
 //   k6 run -e BASE_URL=http://127.0.0.1:5000 -e VUS=50 -e DURATION=2m k6/load.js
 //
 // Env: BASE_URL, VUS, DURATION, THINK_S (1), P95_MS (threshold, 1000),
-// MODE (recorded only), SUMMARY_FILE (seed-summary.json).
+// MODE (recorded only), SUMMARY_FILE
+// (results/seed-summary.json).
 // scripts/bench runs this when k6 is installed; otherwise it runs the same
 // scenario with wrk (bench/wrk/seed.lua).
 import http from 'k6/http';

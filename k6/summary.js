@@ -123,10 +123,12 @@ function plainText(flat) {
   ].join('\n');
 }
 
-// The handleSummary body: text on stdout, JSON in $SUMMARY_FILE
-// (default <scenario>-summary.json in the working directory).
+// The handleSummary body: text on stdout, JSON in $SUMMARY_FILE (default
+// results/<scenario>-summary.json: run from the repository's top folder, a
+// plain `k6 run k6/load.js` leaves nothing outside results/, which git
+// ignores).
 export function writeSummary(data, scenario, extra) {
-  const file = __ENV.SUMMARY_FILE || `${scenario}-summary.json`;
+  const file = __ENV.SUMMARY_FILE || `results/${scenario}-summary.json`;
   const flat = flatSummary(data, scenario, extra);
   return {
     stdout: plainText(flat),

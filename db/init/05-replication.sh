@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replication for compose's "ha" profile (README "Scaling out"), on MySQL 8
+# Replication for compose's "ha" profile (docs/scaling-out.md), on MySQL 8
 # (the official image) and MariaDB (the stand-in here) alike; the flavour
 # comes from SELECT VERSION(). Runs as an init script of the official MySQL
 # image (/docker-entrypoint-initdb.d, root over the local socket, after

@@ -72,7 +72,7 @@ static const struct config_entry config_table[] = {
      "Redis TCP port"},
     {"REDIS_SOCKET", CONFIG_STRING, NULL, 1, 107, FIELD(redis_socket), false,
      "Redis Unix socket path; when set, used instead of host and port"},
-    /* Scale-out (README "Scaling out", src/sentinel.h). */
+    /* Scale-out (docs/scaling-out.md, src/sentinel.h). */
     {"REDIS_SENTINELS", CONFIG_STRING, NULL, 3, STR_MAX,
      FIELD(redis_sentinels), false,
      "Sentinels as host:port,host:port,...; when set, the Redis master of "
@@ -145,8 +145,9 @@ static const struct config_entry config_table[] = {
     {"POOL_SIZE", CONFIG_INT, "4", 1, 256, FIELD(pool_size), false,
      "responder processes on this host (spawn-fcgi's pool); divides "
      "CACHE_REBUILDS_MAX between them"},
-    /* README: Under hostile traffic. A miss flood may hold this many MySQL
-     * reads and as many waiting threads; the other threads answer hits. */
+    /* docs/security.md, "Under hostile traffic". A miss flood may hold this
+     * many MySQL reads and as many waiting threads; the other threads answer
+     * hits. */
     {"CACHE_REBUILDS_MAX", CONFIG_INT, "16", 1, 4096, FIELD(cache_rebuilds_max),
      false,
      "rebuilds (MySQL reads for cache misses) running at once on this host, "

@@ -1,7 +1,8 @@
 /*
  * framing: writes a struct reply to nginx as one FastCGI response: CGI
  * headers plus body in FCGI_STDOUT records, then the end of the request.
- * One of the three files that see fcgiapp.h (with dispatch.c and workers.c).
+ * One of the four files that see fcgiapp.h (with main.c, dispatch.c
+ * and workers.c).
  */
 #ifndef FRAMING_H
 #define FRAMING_H

@@ -1,7 +1,8 @@
 /*
- * store: prepared statements over one lazily opened connection. Statements
- * are prepared on first use (the read-only user cannot prepare an INSERT),
- * and forgotten with the connection when anything fails.
+ * store: prepared statements over a bounded pool of lazily opened
+ * connections as one database user (see store.h). Each connection
+ * prepares its statements on first use (the read-only user cannot prepare
+ * an INSERT) and forgets them with the connection when anything fails.
  */
 #include "store.h"
 

@@ -10,8 +10,8 @@
  *
  * Every message, a lost connection, a reconnect, or a liveness ping left
  * unanswered empties the L1. The L1 may be used only right after
- * tracking_sync() returned true. Uses hiredis (with cache.c, the only files
- * that do).
+ * tracking_sync() returned true. Uses hiredis (with cache.c and sentinel.c,
+ * the only files that do).
  */
 #ifndef TRACKING_H
 #define TRACKING_H

@@ -86,7 +86,7 @@ static const struct bad_case bad_cases[] = {
      "/a/very/long/socket/path/that/does/not/fit/in/sun_path/because/it/is/"
      "longer/than/one/hundred/and/seven/bytes/x",
      "MYSQL_SOCKET: length must be between 1 and 107"},
-    /* Scale-out lists (README "Scaling out"). */
+    /* Scale-out lists (docs/scaling-out.md). */
     {"DB_READ_HOSTS", "replica", "DB_READ_HOSTS: must be host:port"},
     {"DB_READ_HOSTS", "a:3306,b:70000", "DB_READ_HOSTS: must be host:port"},
     {"DB_READ_HOSTS", ":3306", "DB_READ_HOSTS: must be host:port"},
