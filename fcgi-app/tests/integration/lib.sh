@@ -120,22 +120,32 @@ doc_blocks() {
   ' "$1"
 }
 
-# usage: doc_script BLOCK    e.g. { echo 'cd "$ROOT"'; doc_script "$dir/3"; } >"$dir/3.sh"
-# Prints the shell block BLOCK (a file) as a bash script that runs its
-# command lines in order and stops at the first that fails, printing
-# "doc-test: exit N: LINE" on stderr. A line ending in a backslash goes on
-# with the next; blank and comment-only lines are left out.
-doc_script() {
+# usage: doc_lines BLOCK    e.g. doc_lines "$dir/3" | while IFS= read -r cmd; do ...
+# Prints the command lines of the shell block BLOCK (a file), one a line: a
+# line ending in a backslash goes on with the next; blank and comment-only
+# lines are left out.
+doc_lines() {
   local line cmd=""
-  # shellcheck disable=SC2016 # $1 and $2 belong to the script printed
-  printf '%s\n' 'doc_failed() { printf "doc-test: exit %s: %s\n" "$1" "$2" >&2; exit 1; }'
   while IFS= read -r line || [ -n "$line" ]; do
     if [[ $line == *\\ ]]; then
       cmd+="${line%\\} "
       continue
     fi
     cmd+=$line
-    [[ $cmd =~ ^[[:space:]]*(#|$) ]] || printf '{\n%s\n} || doc_failed $? %q\n' "$cmd" "$cmd"
+    [[ $cmd =~ ^[[:space:]]*(#|$) ]] || printf '%s\n' "$cmd"
     cmd=""
   done <"$1"
+}
+
+# usage: doc_script BLOCK    e.g. doc_script "$dir/3" >"$dir/3.sh"
+# Prints the shell block BLOCK as a bash script that runs its command lines
+# (doc_lines) in order and stops at the first that fails, printing
+# "doc-test: exit N: LINE" on stderr.
+doc_script() {
+  local cmd
+  # shellcheck disable=SC2016 # $1 and $2 belong to the script printed
+  printf '%s\n' 'doc_failed() { printf "doc-test: exit %s: %s\n" "$1" "$2" >&2; exit 1; }'
+  while IFS= read -r cmd; do
+    printf '{\n%s\n} || doc_failed $? %q\n' "$cmd" "$cmd"
+  done < <(doc_lines "$1")
 }
