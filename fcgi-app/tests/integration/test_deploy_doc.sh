@@ -57,6 +57,7 @@ http {
         listen 127.0.0.1:$SITE_PORT;
         server_name shop.example.com;
         location / { default_type text/plain; return 200 "$SITE_PAGE\n"; }
+        location = /gone { return 404; }
         # deploy-test: server includes
     }
 }
@@ -209,6 +210,13 @@ deploy_check_site() {
   local label="$VARIANT: $1" own status
   own=$(curl -s --max-time 5 -H 'Host: shop.example.com' "$SITE_URL/")
   check_eq "$label: the site's own location / still answers" "$SITE_PAGE" "$own"
+  # What the document warns of: the snippet's server-level settings reach
+  # the site's own locations too.
+  HTTP_URL=$SITE_URL http GET /gone
+  check_eq "$label: as documented, the site's own 404 is the API's JSON" \
+    '404 no such path (try GET /products)' "$STATUS $(printf '%s' "$BODY" | jq -r .error 2>/dev/null)"
+  HTTP_URL=$SITE_URL http POST / --data-binary "$(head -c 9000 /dev/zero | tr '\0' x)"
+  check_eq "$label: as documented, a 9 KB body to the site's own location / answers 413" 413 "$STATUS"
   HTTP_URL=$SITE_URL http GET '/products?limit=3' -H 'Host: shop.example.com'
   check_eq "$label: GET /products through the site" "200 3" \
     "$STATUS $(printf '%s' "$BODY" | jq 'length' 2>/dev/null)"
@@ -264,6 +272,9 @@ deploy_follow() {
     return 1
   }
   pass "$VARIANT: a fresh site answers its own page (port $SITE_PORT)"
+  HTTP_URL=$SITE_URL http GET /gone
+  check_eq "$VARIANT: before the steps, its 404 is nginx's own page" "404 1" \
+    "$STATUS $(grep -c '<html>' <<<"$BODY")"
   while IFS=$'\t' read -r n lang line section step marker; do
     deploy_block_applies "$VARIANT" "$section" "$marker" || continue
     where="step $step ($section, $DOC_NAME:$line)"
