@@ -174,12 +174,14 @@ deploy_nginx() {
 # one fails naming the step that brought in the file including it.
 deploy_includes_ok() {
   local -A seen=() missing=()
+  local msg
   deploy_walk nginx.conf
   if [ ${#missing[@]} = 0 ]; then
     pass "$VARIANT: every included file was copied"
     return 0
   fi
-  fail "$VARIANT: every included file was copied" "$(printf '%s; ' "${!missing[@]}")"
+  msg=$(printf '%s; ' "${!missing[@]}")
+  fail "$VARIANT: every included file was copied" "${msg//"$CONF"//etc/nginx}"
   return 1
 }
 
