@@ -234,13 +234,18 @@ deploy_check_site() {
   return 0
 }
 
-# Off: no X-Edge-Cache header. On: the second of two reads is a HIT.
+# Off: no X-Edge-Cache header. On: the second of two reads is a copy.
 deploy_check_edge() {
   local uri="/products?limit=4&offset=$RANDOM"
   if [ "$EDGE_EXPECT" = on ]; then
     HTTP_URL=$SITE_URL http GET "$uri"
     HTTP_URL=$SITE_URL http GET "$uri"
-    check_eq "$1: edge on: the second read is an edge HIT" HIT "$(header x-edge-cache)"
+    # Copies live whole seconds (X-Accel-Expires): one made just before a
+    # second turns may be served STALE (while one request refreshes it).
+    case $(header x-edge-cache) in
+      HIT | STALE | UPDATING) pass "$1: edge on: the second read comes from the edge ($(header x-edge-cache))" ;;
+      *) fail "$1: edge on: the second read comes from the edge" "X-Edge-Cache: '$(header x-edge-cache)'" ;;
+    esac
   else
     HTTP_URL=$SITE_URL http GET "$uri"
     check_eq "$1: edge off: no X-Edge-Cache header" "" "$(header x-edge-cache)"
