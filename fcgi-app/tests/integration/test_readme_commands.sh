@@ -49,7 +49,7 @@ readme_run() {
 }
 
 # usage: readme_dry_run WHERE BLOCK
-# Each command line's syntax (bash -n) and each make in it (readme_make,
+# Each command line's syntax (bash -n) and each make in it (readme_makes,
 # its targets checked too); nothing runs.
 readme_dry_run() {
   local where=$1 line
