@@ -98,7 +98,7 @@ deploy_own_page() { [ "$(curl -s --max-time 2 "$SITE_URL/")" = "$SITE_PAGE" ]; }
 
 deploy_stop_site() {
   [ -f "$CONF/nginx.pid" ] && kill -QUIT "$(cat "$CONF/nginx.pid")" 2>/dev/null
-  eventually 10 test ! -e "$CONF/nginx.pid" || true
+  eventually 10 test ! -e "$CONF/nginx.pid" || fail "$VARIANT: the site's nginx stops" "$CONF/nginx.pid still there"
 }
 
 # --- following the document --------------------------------------------------
@@ -301,7 +301,6 @@ deploy_follow() {
         ;;
     esac
   done <"$BLOCKS/index"
-  deploy_stop_site
 }
 
 cleanup() {
@@ -317,11 +316,15 @@ main() {
   doc_blocks "$DOC" "$BLOCKS" >"$BLOCKS/index"
   check "$DOC_NAME has sh and nginx blocks to follow" \
     eval "cut -f2 '$BLOCKS/index' | grep -q '^sh$' && cut -f2 '$BLOCKS/index' | grep -q '^nginx$'"
+  # Each run stops its site, also after a failure.
   deploy_follow plain
+  deploy_stop_site
   deploy_follow edge
+  deploy_stop_site
   if start_second_host "$(free_port $((HTTP_PORT + 30)))"; then
     pass "a second pool for the pools run"
     deploy_follow pools
+    deploy_stop_site
   else
     fail "a second pool for the pools run" "did not start"
   fi
