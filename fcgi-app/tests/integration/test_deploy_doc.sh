@@ -303,10 +303,17 @@ deploy_follow() {
   done <"$BLOCKS/index"
 }
 
+# The stack's pool back to the suite's EDGE_CACHE_MS=0 (its nginx with it).
+deploy_edge_off() {
+  [ "$EDGE_CHANGED" = 0 ] && return 0
+  EDGE_CACHE_MS=0 "$STACK" up >/dev/null 2>&1 || fail "stack up with EDGE_CACHE_MS=0" "did not start"
+  EDGE_CHANGED=0
+}
+
 cleanup() {
   [ -n "${CONF:-}" ] && deploy_stop_site
   stop_second_host
-  [ "$EDGE_CHANGED" = 0 ] || EDGE_CACHE_MS=0 "$STACK" up >/dev/null 2>&1 || true
+  deploy_edge_off
 }
 
 main() {
@@ -321,6 +328,7 @@ main() {
   deploy_stop_site
   deploy_follow edge
   deploy_stop_site
+  deploy_edge_off
   if start_second_host "$(free_port $((HTTP_PORT + 30)))"; then
     pass "a second pool for the pools run"
     deploy_follow pools
