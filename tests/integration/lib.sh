@@ -91,3 +91,61 @@ raw_request() {
   BODY=$(sed '1,/^\r\{0,1\}$/d' "$out")
   rm -f "$out"
 }
+
+# --- documents' fenced blocks (test_deploy_doc.sh, test_readme_commands.sh) --
+
+# usage: doc_blocks DOC DIR    e.g. doc_blocks "$ROOT/README.md" "$dir" >"$dir/index"
+# Writes the Nth fenced code block of the Markdown file DOC to DIR/N
+# (un-indented to its fence's column, as a block inside a list item is) and
+# prints one tab-separated line per block: N, its language, the fence's line
+# number, the heading it is under, the numbered list step it belongs to
+# (or -) and the marker: the text of a `<!-- ... -->` line right above the
+# fence (blank lines between allowed), or -.
+doc_blocks() {
+  awk -v dir="$2" '
+    function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
+    fence && /^[ \t]*```/ { fence = 0; close(file); next }
+    fence { print substr($0, 1, indent) ~ /^[ \t]*$/ ? substr($0, indent + 1) : $0 > file; next }
+    /^#+ / { section = $0; sub(/^#+ +/, "", section); step = "-" }
+    /^[0-9]+\. / { step = $1; sub(/\.$/, "", step) }
+    /^[^ \t0-9]/ && !/^<!--/ { step = "-" }
+    /^[ \t]*<!--.*-->[ \t]*$/ { marker = trim($0); sub(/^<!-- */, "", marker); sub(/ *-->$/, "", marker); next }
+    /^[ \t]*```/ {
+      n++; fence = 1; indent = match($0, /[^ \t]/) - 1
+      lang = trim(substr($0, indent + 4)); file = dir "/" n; printf "" > file
+      printf "%d\t%s\t%d\t%s\t%s\t%s\n", n, lang == "" ? "-" : lang, NR, section, step, marker == "" ? "-" : marker
+      marker = ""; next
+    }
+    NF { marker = "" }
+  ' "$1"
+}
+
+# usage: doc_lines BLOCK    e.g. doc_lines "$dir/3" | while IFS= read -r cmd; do ...
+# Prints the command lines of the shell block BLOCK (a file), one a line: a
+# line ending in a backslash goes on with the next; blank and comment-only
+# lines are left out.
+doc_lines() {
+  local line cmd=""
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ $line == *\\ ]]; then
+      cmd+="${line%\\} "
+      continue
+    fi
+    cmd+=$line
+    [[ $cmd =~ ^[[:space:]]*(#|$) ]] || printf '%s\n' "$cmd"
+    cmd=""
+  done <"$1"
+}
+
+# usage: doc_script BLOCK    e.g. doc_script "$dir/3" >"$dir/3.sh"
+# Prints the shell block BLOCK as a bash script that runs its command lines
+# (doc_lines) in order and stops at the first that fails, printing
+# "doc-test: exit N: LINE" on stderr.
+doc_script() {
+  local cmd
+  # shellcheck disable=SC2016 # $1 and $2 belong to the script printed
+  printf '%s\n' 'doc_failed() { printf "doc-test: exit %s: %s\n" "$1" "$2" >&2; exit 1; }'
+  while IFS= read -r cmd; do
+    printf '{\n%s\n} || doc_failed $? %q\n' "$cmd" "$cmd"
+  done < <(doc_lines "$1")
+}

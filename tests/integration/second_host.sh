@@ -18,6 +18,9 @@ start_second_host() {
   local port=$1 line user="" vars=()
   shift
   stop_second_host
+  # A fresh nginx folder: a switch file (edge.d/on.conf) or cache left by an
+  # earlier second host must not carry over.
+  rm -rf "$HOST2_DIR/nginx"
   mkdir -p "$HOST2_DIR/fcgi" "$HOST2_DIR/nginx" "$HOST2_DIR/logs"
   chmod a+x "$HOST2_DIR" "$HOST2_DIR/fcgi"
   while IFS= read -r line; do
