@@ -498,6 +498,8 @@ int cache_record_position(struct cache *c, const char *gen_key,
     /* Merged inside Redis, never replaced or deleted (gtid.h). */
     redisReply *r;
 
+    if (pos != NULL && pos[0] == '\0')
+        return -1; /* "" tells the script "lost" */
     c->retry_at_ms = 0; /* a write may retry at once */
     r = command(c, "EVAL %s 2 %s:gtid %s:gtid:lost %s %s", GTID_RECORD_LUA,
                 gen_key, gen_key, pos != NULL ? pos : "", mark);
