@@ -62,7 +62,7 @@ static bool parse_mariadb(const char *s, size_t len, struct gtid_element *e)
     if (d1 == NULL)
         return false;
     d2 = memchr(d1 + 1, '-', len - (size_t)(d1 + 1 - s));
-    if (d2 == NULL || (size_t)(d1 - s) > GTID_UUID_LEN)
+    if (d2 == NULL)
         return false;
     if (!take_digits(s, (size_t)(d1 - s), e->key) ||
         !take_digits(d1 + 1, (size_t)(d2 - d1 - 1), server) ||
