@@ -16,11 +16,11 @@ This kernel has no netem; this sits between a client and one server
 
 Usage:
   proxy.py serve --target HOST:PORT|unix:PATH --control PATH
-                 [--listen 127.0.0.1:0] [--port-file FILE]
+                 [--listen 127.0.0.1:0|unix:PATH] [--port-file FILE]
   proxy.py ctl PATH COMMAND [ARG]
 
-serve listens on loopback only (127.0.0.1 or ::1), writes the port it got
-to --port-file (and stdout), and takes one command per connection to the
+serve listens on loopback only (127.0.0.1 or ::1) or on a Unix socket,
+writes the port it got to --port-file (and stdout), and takes one command per connection to the
 Unix socket --control, answering "ok ..." or "error ...". It runs until
 SIGTERM or SIGINT. tests/shell/test_faults_proxy.sh is its test.
 """
@@ -172,18 +172,21 @@ async def control(faults, reader, writer):
 
 
 async def serve(args):
-    host, port = args.listen.rsplit(":", 1)
-    host = host.strip("[]")
-    if host not in LOOPBACK:
-        sys.exit("proxy.py: listens on loopback only, not %s" % host)
     faults = Faults()
-    server = await asyncio.start_server(
-        lambda r, w: link(faults, args.target, r, w), host, int(port)
-    )
+    accept = lambda r, w: link(faults, args.target, r, w)  # noqa: E731
+    if args.listen.startswith("unix:"):
+        host = args.listen
+        server = await asyncio.start_unix_server(accept, args.listen[5:])
+    else:
+        host, port = args.listen.rsplit(":", 1)
+        host = host.strip("[]")
+        if host not in LOOPBACK:
+            sys.exit("proxy.py: listens on loopback only, not %s" % host)
+        server = await asyncio.start_server(accept, host, int(port))
     ctl = await asyncio.start_unix_server(
         lambda r, w: control(faults, r, w), args.control
     )
-    bound = server.sockets[0].getsockname()[1]
+    bound = 0 if host.startswith("unix:") else server.sockets[0].getsockname()[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:
             f.write("%d\n" % bound)
