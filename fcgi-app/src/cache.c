@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "entry.h"
+#include "gtid.h"
 #include "log.h"
 #include "metrics.h"
 #include "sentinel.h"
@@ -80,10 +81,10 @@ static bool connect_if_needed(struct cache *c)
         return true;
     if (clock_mono_ms() < c->retry_at_ms)
         return false;
-    /* Without Sentinels: the configured address, as before. With them: the
-     * current master, checked, after its epoch check. */
-    c->ctx = sentinel_connect(&c->opt, sentinel_mode(c) ? c->opt.gen_key : NULL,
-                              why, sizeof(why));
+    /* Without Sentinels: the configured address. With them: the current
+     * master, checked. Either way after the epoch check (sentinel.h): a
+     * restarted or replaced Redis advances the generation. */
+    c->ctx = sentinel_connect(&c->opt, c->opt.gen_key, why, sizeof(why));
     if (c->ctx == NULL) {
         log_msg(LOG_WARN, "cache", "redis connect failed: %s", why);
         c->retry_at_ms = clock_mono_ms() + CACHE_RETRY_MS;
@@ -323,24 +324,19 @@ enum cache_result cache_poll(struct cache *c, const char *key,
     return result;
 }
 
-/* Sentinel mode: INCR with the clock as a floor, the write position
- * recorded with it, then WAIT for one replica when the master has any. */
+/* Sentinel mode: INCR with Redis' clock as a floor, then WAIT for one
+ * replica when the master has any. */
 static int bump_replicated(struct cache *c, const char *gen_key)
 {
-    static const char script[] = ENTRY_GEN_REPAIR_LUA
-        "local g = redis.call('INCR', KEYS[1]) "
-        "if g < tonumber(ARGV[1]) then "
-        "  redis.call('SET', KEYS[1], ARGV[1]) g = tonumber(ARGV[1]) "
-        "end "
-        "return g";
-    redisReply *r = command(c, "EVAL %s 1 %s %lld", script, gen_key,
-                            sentinel_generation_floor());
+    static const char script[] =
+        ENTRY_GEN_REPAIR_LUA ENTRY_GEN_FLOOR_LUA
+        "return gen_floor(KEYS[1], redis.call('INCR', KEYS[1]))";
+    redisReply *r = command(c, "EVAL %s 1 %s", script, gen_key);
     long long replicas = 0;
 
     if (r == NULL) {
         c->retry_at_ms = 0; /* a write may retry at once */
-        r = command(c, "EVAL %s 1 %s %lld", script, gen_key,
-                    sentinel_generation_floor());
+        r = command(c, "EVAL %s 1 %s", script, gen_key);
         if (r == NULL)
             return -1;
     }
@@ -476,38 +472,37 @@ int cache_ping(struct cache *c)
     return 0;
 }
 
-int cache_record_position(struct cache *c, const char *gen_key,
-                          const char *pos)
+int cache_position_mark(struct cache *c, const char *gen_key, char *mark,
+                        size_t marklen)
 {
-    /* MariaDB positions ("domain-server-seq,...") are merged, keeping the
-     * highest sequence per domain: of two writers, the one that records
-     * last may have read the older position. Other forms (MySQL's GTID
-     * sets) replace the recorded one. */
-    static const char script[] =
-        "local cur = redis.call('GET', KEYS[1]) "
-        "local pat = '^[%d%-,]+$' "
-        "if not cur or not string.match(cur, pat) or "
-        "   not string.match(ARGV[1], pat) then "
-        "  redis.call('SET', KEYS[1], ARGV[1]) return 1 end "
-        "local best = {} "
-        "for _, s in ipairs({cur, ARGV[1]}) do "
-        "  for d, srv, n in string.gmatch(s, '(%d+)%-(%d+)%-(%d+)') do "
-        "    local b = best[d] "
-        "    if not b or tonumber(n) > tonumber(b[2]) then "
-        "      best[d] = {srv, n} end end end "
-        "local out = {} "
-        "for d, b in pairs(best) do "
-        "  table.insert(out, d .. '-' .. b[1] .. '-' .. b[2]) end "
-        "table.sort(out) "
-        "redis.call('SET', KEYS[1], table.concat(out, ',')) "
-        "return 1";
+    redisReply *r = command(c, "GET %s:gtid:lost", gen_key);
+    int rc = -1;
+
+    if (r == NULL)
+        return -1;
+    if (r->type == REDIS_REPLY_NIL) {
+        mark[0] = '\0';
+        rc = 0;
+    } else if (r->type == REDIS_REPLY_STRING && r->len < marklen) {
+        memcpy(mark, r->str, r->len);
+        mark[r->len] = '\0';
+        rc = 0;
+    }
+    freeReplyObject(r);
+    return rc;
+}
+
+int cache_record_position(struct cache *c, const char *gen_key,
+                          const char *pos, const char *mark)
+{
+    /* Merged inside Redis, never replaced or deleted (gtid.h). */
     redisReply *r;
 
+    if (pos != NULL && pos[0] == '\0')
+        return -1; /* "" tells the script "lost" */
     c->retry_at_ms = 0; /* a write may retry at once */
-    if (pos == NULL)
-        r = command(c, "DEL %s:gtid", gen_key);
-    else
-        r = command(c, "EVAL %s 1 %s:gtid %s", script, gen_key, pos);
+    r = command(c, "EVAL %s 2 %s:gtid %s:gtid:lost %s %s", GTID_RECORD_LUA,
+                gen_key, gen_key, pos != NULL ? pos : "", mark);
     if (r == NULL)
         return -1;
     freeReplyObject(r);
@@ -517,14 +512,19 @@ int cache_record_position(struct cache *c, const char *gen_key,
 int cache_read_position(struct cache *c, const char *gen_key, char *out,
                         size_t outlen)
 {
-    redisReply *r = command(c, "GET %s:gtid", gen_key);
+    redisReply *r = command(c, "MGET %s:gtid %s:gtid:lost", gen_key, gen_key);
     int rc = -1;
 
     if (r == NULL)
         return -1;
-    if (r->type == REDIS_REPLY_STRING && r->len > 0 && r->len < outlen) {
-        memcpy(out, r->str, r->len);
-        out[r->len] = '\0';
+    /* A lost mark: a write's position is unknown, so no replica is known
+     * to have it. */
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[1]->type == REDIS_REPLY_NIL &&
+        r->element[0]->type == REDIS_REPLY_STRING && r->element[0]->len > 0 &&
+        r->element[0]->len < outlen) {
+        memcpy(out, r->element[0]->str, r->element[0]->len);
+        out[r->element[0]->len] = '\0';
         rc = 0;
     }
     freeReplyObject(r);

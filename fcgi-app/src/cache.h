@@ -82,7 +82,7 @@ enum cache_result cache_poll(struct cache *c, const char *key,
 
 /* Advances the generation: every entry built under the old one stops
  * matching. Returns 0, or -1 when Redis is down (after one reconnect).
- * Sentinel mode: the new value is at least the clock in microseconds (never
+ * Sentinel mode: the new value is at least Redis' clock in microseconds (never
  * below what a promoted replica could hold, see sentinel.h), and when the
  * master has replicas the bump waits (WAIT 1) up to wait_ms for one of them
  * to have it. A WAIT that times out still returns 0: the bump is on the
@@ -108,16 +108,23 @@ void cache_unlock(struct cache *c, const char *key, uint64_t gen);
 /* PING. Returns 0 when Redis answers. */
 int cache_ping(struct cache *c);
 
-/* The database position of the latest acknowledged write, "<gen_key>:gtid"
- * (read replicas, readhost.h). Recorded BEFORE the generation bump, so a
- * reader that sees the new generation finds this position or a later one.
- * pos NULL forgets it (reads then go to the primary). 0, or -1 when Redis
- * is down. */
+/* The database position of the acknowledged writes, "<gen_key>:gtid"
+ * (read replicas, readhost.h), and its lost mark "<gen_key>:gtid:lost",
+ * set while some write's position is unknown (gtid.h, GTID_RECORD_LUA).
+ * A writer reads the mark (cache_position_mark: "" when none) BEFORE it
+ * reads its position, then records the position with the mark it saw, and
+ * all of this BEFORE its generation bump, so a reader that sees the new
+ * generation finds this position or a later one. Positions are merged,
+ * never replaced; pos NULL sets the lost mark (reads then go to the
+ * primary until a later writer's position covers the lost one). 0, or -1
+ * when Redis is down (or the mark does not fit in marklen). */
+int cache_position_mark(struct cache *c, const char *gen_key, char *mark,
+                        size_t marklen);
 int cache_record_position(struct cache *c, const char *gen_key,
-                          const char *pos);
+                          const char *pos, const char *mark);
 
 /* Copies the recorded position into out. 0, or -1 when none is recorded,
- * it does not fit, or Redis is down. */
+ * the lost mark is set, it does not fit, or Redis is down. */
 int cache_read_position(struct cache *c, const char *gen_key, char *out,
                         size_t outlen);
 

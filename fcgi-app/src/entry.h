@@ -41,4 +41,17 @@ bool entry_split(const char *v, size_t len, uint64_t *tag, const char **body,
     "    tonumber(t[1]) * 1000000 + tonumber(t[2]))) "                       \
     "end "
 
+/* The generation's floor, Redis' clock in microseconds (never the app
+ * host's: hosts' clocks may disagree, and a floor that comes out lower
+ * after a failover could send the generation back). gen_floor(k, g) raises
+ * counter k, now g, to the floor when below it, and returns its value. */
+#define ENTRY_GEN_FLOOR_LUA                                                    \
+    "local function gen_floor(k, g) "                                        \
+    "  local t = redis.call('TIME') "                                        \
+    "  local f = tonumber(t[1]) * 1000000 + tonumber(t[2]) "                 \
+    "  if g >= f then return g end "                                         \
+    "  redis.call('SET', k, string.format('%.0f', f)) "                      \
+    "  return f "                                                            \
+    "end "
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 
 #include "cache.h"
+#include "gtid.h"
 #include "log.h"
 #include "reads.h"
 #include "store.h"
@@ -38,13 +39,29 @@ struct store *readhost_choose(struct app *app)
     }
 }
 
+/* The lost mark a writer saw fits in this (a number of microseconds). */
+#define READHOST_MARK_MAX 32
+
 int readhost_record(struct app *app)
 {
-    char pos[STORE_GTID_MAX];
+    char pos[STORE_GTID_MAX], canonical[GTID_POSITION_MAX];
+    char mark[READHOST_MARK_MAX];
 
     if (app->replica_count == 0)
         return 0;
-    if (store_gtid_position(app->writer, pos, sizeof(pos)) != 0)
-        return cache_record_position(app->cache, PRODUCTS_GEN_KEY, NULL);
-    return cache_record_position(app->cache, PRODUCTS_GEN_KEY, pos);
+    /* The mark first: a position read after it covers every write whose
+     * position was lost before it (cache.h). */
+    if (cache_position_mark(app->cache, PRODUCTS_GEN_KEY, mark,
+                            sizeof(mark)) != 0)
+        return -1;
+    if (store_gtid_position(app->writer, pos, sizeof(pos)) != 0 ||
+        gtid_merge(NULL, pos, canonical, sizeof(canonical)) != 0) {
+        log_msg(LOG_WARN, "readhost",
+                "write position unknown: rebuilds read the primary until a "
+                "later write records one");
+        return cache_record_position(app->cache, PRODUCTS_GEN_KEY, NULL,
+                                     mark);
+    }
+    return cache_record_position(app->cache, PRODUCTS_GEN_KEY, canonical,
+                                 mark);
 }

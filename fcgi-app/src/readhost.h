@@ -17,10 +17,11 @@
  * acknowledged write, else the primary's reader pool. Never NULL. */
 struct store *readhost_choose(struct app *app);
 
-/* After a write that committed (or may have): records the primary's
- * position with the cache, or forgets the recorded one when the position
- * cannot be read. 0, or -1 when Redis could not be told. No-op without
- * read replicas. */
+/* After a write that committed (or may have): merges the primary's
+ * position into the recorded one, or, when it cannot be read (or is not a
+ * position gtid.h accepts), sets the lost mark so rebuilds read the primary
+ * until a later write's position covers this one (cache.h). 0, or -1 when
+ * Redis could not be told. No-op without read replicas. */
 int readhost_record(struct app *app);
 
 #endif

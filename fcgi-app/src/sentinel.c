@@ -1,7 +1,7 @@
 /*
  * sentinel: connecting to Redis: AUTH, master discovery through Redis
- * Sentinel, the ROLE check, and the epoch check after a change of master
- * (see sentinel.h). Uses hiredis
+ * Sentinel, the ROLE check, and the epoch check after a restart or a change
+ * of master (see sentinel.h). Uses hiredis
  * directly, like cache.c and tracking.c, the two files it serves.
  */
 #include "sentinel.h"
@@ -13,29 +13,22 @@
 #include <sys/time.h>
 
 #include "cache.h"
-#include "clock.h"
 #include "entry.h"
+#include "gtid.h"
 #include "hostlist.h"
 #include "log.h"
 
 
-/* Epoch check: KEYS[1] the generation, KEYS[2] the master's recorded
- * replication ID, KEYS[3] the recorded write position; ARGV[1] this
- * master's replication ID, ARGV[2] the floor. Returns 1 when it advanced the
- * generation. */
+/* Epoch check: KEYS[1] the generation, KEYS[2] the identity of the Redis
+ * last seen, KEYS[3] the write position's lost mark (gtid.h); ARGV[1] this
+ * Redis' identity. Returns 1 when it advanced the generation. */
 static const char epoch_script[] =
     "if redis.call('GET', KEYS[2]) == ARGV[1] then return 0 end "
-    ENTRY_GEN_REPAIR_LUA
-    "local g = redis.call('INCR', KEYS[1]) "
-    "if g < tonumber(ARGV[2]) then redis.call('SET', KEYS[1], ARGV[2]) end "
-    "redis.call('DEL', KEYS[3]) "
+    ENTRY_GEN_REPAIR_LUA ENTRY_GEN_FLOOR_LUA GTID_LOSE_LUA
+    "gen_floor(KEYS[1], redis.call('INCR', KEYS[1])) "
+    "gtid_lose(KEYS[3]) "
     "redis.call('SET', KEYS[2], ARGV[1]) "
     "return 1";
-
-long long sentinel_generation_floor(void)
-{
-    return clock_now_ms() * 1000;
-}
 
 static struct timeval timeout_of(const struct cache_options *opt)
 {
@@ -128,21 +121,21 @@ static bool is_master(redisContext *ctx)
     return ok;
 }
 
-/* The master's replication ID (INFO replication's master_replid), which a
- * promotion changes. */
-static bool replication_id(redisContext *ctx, char *id, size_t idlen)
+/* Copies the value of field ("name:") of an INFO reply into out. */
+static bool info_field(redisContext *ctx, const char *section,
+                       const char *field, char *out, size_t outlen)
 {
-    redisReply *r = redisCommand(ctx, "INFO replication");
+    redisReply *r = redisCommand(ctx, "INFO %s", section);
     const char *p, *end;
     bool ok = false;
 
     if (r != NULL && r->type == REDIS_REPLY_STRING &&
-        (p = strstr(r->str, "master_replid:")) != NULL) {
-        p += strlen("master_replid:");
+        (p = strstr(r->str, field)) != NULL) {
+        p += strlen(field);
         end = strpbrk(p, "\r\n");
-        if (end != NULL && (size_t)(end - p) < idlen && end > p) {
-            memcpy(id, p, (size_t)(end - p));
-            id[end - p] = '\0';
+        if (end != NULL && (size_t)(end - p) < outlen && end > p) {
+            memcpy(out, p, (size_t)(end - p));
+            out[end - p] = '\0';
             ok = true;
         }
     }
@@ -151,22 +144,34 @@ static bool replication_id(redisContext *ctx, char *id, size_t idlen)
     return ok;
 }
 
+/* Who this Redis is: its run_id, new on every start (so a restart that
+ * reloads an old snapshot is noticed), and its master_replid, new on every
+ * promotion (a failover, also back to a master this process was before). */
+static bool identity(redisContext *ctx, char *id, size_t idlen)
+{
+    char run_id[64], replid[64];
+
+    if (!info_field(ctx, "server", "run_id:", run_id, sizeof(run_id)) ||
+        !info_field(ctx, "replication", "master_replid:", replid,
+                    sizeof(replid)))
+        return false;
+    return snprintf(id, idlen, "%s/%s", run_id, replid) < (int)idlen;
+}
+
 static bool check_epoch(redisContext *ctx, const char *gen_key)
 {
-    char id[64];
+    char id[160];
     redisReply *r;
     bool ok;
 
-    if (!replication_id(ctx, id, sizeof(id)))
+    if (!identity(ctx, id, sizeof(id)))
         return false;
-    r = redisCommand(ctx, "EVAL %s 3 %s %s:master %s:gtid %s %lld",
-                     epoch_script, gen_key, gen_key, gen_key, id,
-                     sentinel_generation_floor());
+    r = redisCommand(ctx, "EVAL %s 3 %s %s:master %s:gtid:lost %s",
+                     epoch_script, gen_key, gen_key, gen_key, id);
     ok = r != NULL && r->type == REDIS_REPLY_INTEGER;
     if (ok && r->integer == 1)
         log_msg(LOG_WARN, "sentinel",
-                "new Redis master (replication id %s): generation advanced",
-                id);
+                "new or restarted Redis (%s): generation advanced", id);
     if (r != NULL)
         freeReplyObject(r);
     return ok;
@@ -242,6 +247,11 @@ struct redisContext *sentinel_connect(const struct cache_options *opt,
     }
     if (!authenticate(ctx, opt->user, opt->password)) {
         snprintf(why, whylen, "redis refused AUTH");
+        redisFree(ctx);
+        return NULL;
+    }
+    if (gen_key != NULL && !check_epoch(ctx, gen_key)) {
+        snprintf(why, whylen, "the epoch check failed");
         redisFree(ctx);
         return NULL;
     }

@@ -10,14 +10,16 @@
  * are disconnected by Sentinel itself, which makes the next command
  * reconnect).
  *
- * The generation across a failover: a promoted replica may lack the last
- * generation bumps (replication is asynchronous). On connecting to a master,
- * the caller may ask for the master's epoch check (sentinel_connect's
- * gen_key): when the master's replication ID differs from the one recorded
- * next to the generation, the master has changed, so the generation is
- * advanced (to at least the clock in microseconds, never backwards) and the
- * recorded write position is dropped. Every entry built before the failover
- * then misses, whatever bumps were lost.
+ * The generation across a failover or a restart: a promoted replica may
+ * lack the last generation bumps (replication is asynchronous), and a Redis
+ * restarted with persistence on reloads an old snapshot (an old generation
+ * with the entries built under it). On connecting, the caller may ask for
+ * the epoch check (sentinel_connect's gen_key), in both modes: when this
+ * Redis' identity (run_id, new on every start, and master_replid, new on
+ * every promotion) differs from the one recorded next to the generation,
+ * the generation is advanced (to at least Redis' clock in microseconds,
+ * never backwards) and the recorded write position is marked lost (gtid.h).
+ * Every entry built before then misses, whatever bumps were lost.
  */
 #ifndef SENTINEL_H
 #define SENTINEL_H
@@ -29,14 +31,11 @@ struct redisContext;
 struct cache_options;
 
 /* Connects to the Redis master described by opt, with opt's timeout on
- * connect and commands (and TCP keep-alive on TCP). With gen_key (sentinel
- * mode only) runs the epoch check above. NULL on failure, with the reason
+ * connect and commands (and TCP keep-alive on TCP). With gen_key, runs the
+ * epoch check above. NULL on failure, with the reason
  * in why. The caller frees the context with redisFree. */
 struct redisContext *sentinel_connect(const struct cache_options *opt,
                                       const char *gen_key, char *why,
                                       size_t whylen);
-
-/* The generation a bump may not go below: the clock in microseconds. */
-long long sentinel_generation_floor(void);
 
 #endif

@@ -282,6 +282,15 @@ static bool connect_if_needed(struct conn *s)
         fail(s, "connect", mysql_error(s->conn));
         return false;
     }
+    /* Each statement its own transaction, whatever the server's default
+     * (autocommit=0, or an init_connect turning it off): else a reader
+     * would keep one snapshot for the connection's life, and a write would
+     * never commit. */
+    if (mysql_autocommit(s->conn, true) != 0) {
+        atomic_store(&s->pool->retry_at_ms, clock_mono_ms() + STORE_RETRY_MS);
+        fail(s, "turning autocommit on", mysql_error(s->conn));
+        return false;
+    }
     if (s->pool->lock_wait_s > 0 && !bound_session(s)) {
         atomic_store(&s->pool->retry_at_ms, clock_mono_ms() + STORE_RETRY_MS);
         fail(s, "bounding the write session", mysql_error(s->conn));
