@@ -306,3 +306,8 @@ check_eq() {
 # usage: tests_done    e.g. as the last line of a test script
 # Exits 0 when no check failed, else 1.
 tests_done() { exit $((FAILED > 0)); }
+
+# usage: fault_ctl CONTROL_SOCKET COMMAND...    e.g. fault_ctl "$dir/ctl.sock" delay 50
+# Sends COMMAND (delay MS, blackhole on|off, cut, restore, status) to a
+# tests/faults/proxy.py and prints its answer.
+fault_ctl() { python3 "$ROOT/tests/faults/proxy.py" ctl "$@"; }

@@ -19,7 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ctl() { python3 "$PROXY" ctl "$LINK_DIR/ctl.sock" "$@" >/dev/null; }
 # usage: via2 PATH: prints "STATUS X-CACHE" of a GET on the second host.
 via2() {
   curl -s -o /dev/null -D - --max-time 5 "$HOST2_URL$1" | tr -d '\r' |
@@ -49,13 +48,13 @@ check "through the proxy: the cache answers (HIT)" eventually 10 hit2
 # fault NAME: the link under fault NAME (blackhole or cut), then restored.
 fault() {
   local name=$1 got i bypass=0
-  if [ "$name" = blackhole ]; then ctl blackhole on; else ctl cut; fi
+  if [ "$name" = blackhole ]; then fault_ctl "$LINK_DIR/ctl.sock" blackhole on; else fault_ctl "$LINK_DIR/ctl.sock" cut; fi >/dev/null
   for ((i = 0; i < 5; i++)); do
     got=$(via2 "$ITEM")
     [ "$got" = "200 BYPASS" ] && bypass=$((bypass + 1))
   done
   check_eq "$name: 5 reads answered from MySQL (200 BYPASS)" 5 "$bypass"
-  ctl restore
+  fault_ctl "$LINK_DIR/ctl.sock" restore >/dev/null
   check "$name lifted: the cache answers again (HIT)" eventually 10 hit2
 }
 fault blackhole

@@ -22,7 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ctl() { python3 "$PROXY" ctl "$TMP/ctl.sock" "$@"; }
 ping_via() { timeout "$WAIT_S" redis-cli -h 127.0.0.1 -p "$PORT" PING 2>&1; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -66,14 +65,14 @@ start() {
 
 delay() {
   local t0 t1 took
-  ctl delay "$DELAY_MS" >/dev/null
+  fault_ctl "$TMP/ctl.sock" delay "$DELAY_MS" >/dev/null
   t0=$(now_ms)
   check_eq "with delay $DELAY_MS ms: still PONG" PONG "$(ping_via)"
   t1=$(now_ms)
   took=$((t1 - t0))
   # A round trip crosses the proxy twice: at least twice the delay.
   check "a round trip took >= 2 x $DELAY_MS ms (took $took ms)" [ "$took" -ge $((2 * DELAY_MS)) ]
-  ctl delay 0 >/dev/null
+  fault_ctl "$TMP/ctl.sock" delay 0 >/dev/null
 }
 
 blackhole() {
@@ -81,13 +80,13 @@ blackhole() {
   open_link
   link_ping_send
   check_eq "a raw link answers first" +PONG "$(link_read "$WAIT_S")"
-  ctl blackhole on >/dev/null
+  fault_ctl "$TMP/ctl.sock" blackhole on >/dev/null
   link_ping_send
   answer=$(link_read 1)
   rc=$?
   check "blackhole: no answer within 1 s (read status $rc, got '$answer')" [ "$rc" -gt 128 ]
-  check "blackhole: the link is still open" [ "$(ctl status | grep -o 'links=[0-9]*')" = links=1 ]
-  ctl blackhole off >/dev/null
+  check "blackhole: the link is still open" [ "$(fault_ctl "$TMP/ctl.sock" status | grep -o 'links=[0-9]*')" = links=1 ]
+  fault_ctl "$TMP/ctl.sock" blackhole off >/dev/null
   check_eq "blackhole lifted: the held PING is answered" +PONG "$(link_read "$WAIT_S")"
 }
 
@@ -95,7 +94,7 @@ cut() {
   local answer rc
   link_ping_send
   check_eq "before the cut: the link answers" +PONG "$(link_read "$WAIT_S")"
-  ctl cut >/dev/null
+  fault_ctl "$TMP/ctl.sock" cut >/dev/null
   link_ping_send 2>/dev/null
   answer=$(link_read "$WAIT_S")
   rc=$?
@@ -103,9 +102,9 @@ cut() {
   exec 3>&-
   answer=$(ping_via)
   check "cut: a new connection fails (got '$answer')" [ "$answer" != PONG ]
-  ctl restore >/dev/null
+  fault_ctl "$TMP/ctl.sock" restore >/dev/null
   check_eq "restore: PONG again" PONG "$(ping_via)"
-  check_eq "restore: status" "ok delay_ms=0 blackhole=off cut=off links=0" "$(ctl status)"
+  check_eq "restore: status" "ok delay_ms=0 blackhole=off cut=off links=0" "$(fault_ctl "$TMP/ctl.sock" status)"
 }
 
 main() {
