@@ -21,7 +21,7 @@ $BODY"
 # after the read), not guessed from the clock: on a loaded machine the
 # steps between the store and the read can take longer than the 3 s TTL.
 old=$(sql 'SELECT price FROM products WHERE id = 3')
-FRESH=products:list:10:0:fresh
+ENTRY=products:list:10:0
 price3() { printf '%s' "$BODY" | jq '.[2].price'; }
 for try in 1 2 3; do
   # A new generation empties every responder's L1 (a DEL would not): the
@@ -30,7 +30,7 @@ for try in 1 2 3; do
   http GET '/products?limit=10'
   sql 'UPDATE products SET price = 4242.42 WHERE id = 3'
   http GET '/products?limit=10'
-  left=$(redis PTTL "$FRESH")
+  left=$(redis PTTL "$ENTRY:fresh")
   [ "$left" -le 0 ] || break
   info "try $try: the entry was no longer fresh after the read ($left); again"
   sql "UPDATE products SET price = $old WHERE id = 3"
@@ -40,8 +40,7 @@ check "within the TTL the cached (old) price is served" test "$(price3)" != 4242
 # Past the marker's own remaining lifetime (a bounded wait, not a sleep);
 # an L1 copy ends with the marker, give or take the Redis round trip that
 # read it, hence a second at most for the new price.
-fresh_gone() { [ "$(redis PTTL "$FRESH")" -le 0 ]; }
-eventually $((left / 1000 + 2)) fresh_gone
+eventually $((left / 1000 + 2)) fresh_gone "$ENTRY"
 new_price() { http GET '/products?limit=10' && [ "$(price3)" = 4242.42 ]; }
 check "after the TTL the new price shows (within 1 s of the marker's end)" eventually 1 new_price
 sql "UPDATE products SET price = $old WHERE id = 3"
