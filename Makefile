@@ -10,9 +10,10 @@
 #   make demo      deps check, build, up, bench, print the report
 #   make test-compose  the Docker Compose stack, built and started for real
 #   make test-ha   faults under load on the scale-out topology (TOPOLOGY=ha)
+#   make test-repeat N=5  the integration suites N times, every check that failed
 
 .PHONY: all deps build up down env status test lint unit asan valgrind fuzz integration \
-        bench demo test-compose test-ha clean purge
+        bench demo test-compose test-ha test-repeat clean purge
 
 all: build
 
@@ -74,6 +75,12 @@ test-compose:
 
 test-ha: build
 	tests/ha/run
+
+# N rounds (5) of the integration suites, plain and ASan responder (PASSES);
+# HOG=1 keeps both cores busy beside them. Lists each check that failed.
+N ?= 5
+test-repeat:
+	N=$(N) tests/repeat
 
 clean:
 	$(MAKE) -C fcgi-app clean

@@ -8,12 +8,13 @@ trap 'rm -f "$LOAD_LOG" "$CHECK_LOG"' EXIT
 HOT='/products?limit=20'
 
 http GET "$HOT"
-start_load 10 "$HOT"
+start_load 600 "$HOT"
 checker_start 10
 sleep 3
 pool=$(cat "$HA_RUN_DIR/pool0/pool.pid")
 kill -KILL -- "-$pool"
-finish_load
+sleep 4 # reads go on through the other pool for a while
+stop_load
 checker_finish
 show "pool killed (wrk 50 conns)"
 info "pool killed: checker $(sed -n 's/^RESULT //p' "$CHECK_LOG")"

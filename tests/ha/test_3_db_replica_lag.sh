@@ -9,19 +9,25 @@ LOAD_LOG=$(mktemp) CHECK_LOG=$(mktemp)
 trap 'rm -f "$LOAD_LOG" "$CHECK_LOG"; on_replica "START SLAVE SQL_THREAD" 2>/dev/null' EXIT
 HOT='/products?limit=20'
 
+# Each phase lasts until the rebuilds it is about were seen (bounded polls
+# on the rows each database read: TTL 3 s, so a rebuild every few seconds),
+# not a fixed sleep; the load lasts until the last phase is over.
+# usage: reads_grew N SINCE    e.g. eventually 20 reads_grew 1 "$r0"
+reads_grew() { [ "$(rows_read "$1")" -gt "$2" ]; }
 http GET "$HOT"
-start_load 16 "$HOT"
-checker_start 16
+start_load 600 "$HOT"
+checker_start 30
 r0=$(rows_read 1) p0=$(rows_read 0)
-sleep 4
+eventually 20 reads_grew 1 "$r0"
 r1=$(rows_read 1) p1=$(rows_read 0)
 on_replica 'STOP SLAVE SQL_THREAD'
-sleep 6
+sleep 1 # a write lands the replica cannot apply, then rebuilds
+eventually 20 reads_grew 0 "$p1"
 r2=$(rows_read 1) p2=$(rows_read 0)
 on_replica 'START SLAVE SQL_THREAD'
-sleep 5
+eventually 20 reads_grew 1 "$r2"
 r3=$(rows_read 1) p3=$(rows_read 0)
-finish_load
+stop_load
 checker_finish
 show "replica lag (wrk 50 conns)"
 info "replica lag: checker $(sed -n 's/^RESULT //p' "$CHECK_LOG")"

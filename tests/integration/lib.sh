@@ -21,6 +21,11 @@ sql() {
 # redis-cli on the private stack's socket.
 redis() { redis-cli -s "$REDIS_SOCKET" "$@"; }
 
+# usage: fresh_gone KEY    e.g. eventually 5 fresh_gone products:list:10:0
+# True once KEY's freshness marker (KEY:fresh, which lives the TTL) is gone:
+# a TTL test waits for the entry's own end, not a clock guess.
+fresh_gone() { [ "$(redis PTTL "$1:fresh")" -le 0 ]; }
+
 # Load runs: wrk with count.lua, which ends with one "RESULT key=value ..."
 # line (requests, ok, non2xx, socket_errors, hit, miss, stale, bypass, other,
 # p99_ms, max_ms). Each test sets LOAD_LOG=$(mktemp) and removes it.
@@ -53,6 +58,15 @@ parse_load() {
 finish_load() {
   wait "$LOAD_PID"
   parse_load
+}
+
+# usage: stop_load    e.g. start_load 600 /products; ...; stop_load
+# Ends the background wrk now (SIGINT: wrk stops and reports as at its end)
+# and parses its result: for load that must last exactly as long as a
+# scenario whose steps take what they take on a loaded machine.
+stop_load() {
+  kill -INT "$LOAD_PID" 2>/dev/null
+  finish_load
 }
 
 # usage: show LABEL    e.g. show "redis restart"

@@ -57,13 +57,19 @@ stop_second_host
 
 # 2. L1 on (the stack's default): after one strict read per responder,
 # HITs come from process memory. The fresh marker lasts CACHE_TTL_S, so
-# count within one TTL.
-redis FLUSHALL >/dev/null
-curl -s -o /dev/null "$HTTP_URL$HOT"
-redis CONFIG RESETSTAT >/dev/null
-read -r l1 _ < <(l1_answers "$HOT" 60)
-mget=$(calls mget)
-info "L1: 60 reads -> $l1 answered from L1, $mget MGET (pool of $POOL_SIZE)"
+# count within one TTL: known from the marker still alive after the count
+# (60 reads can outlast a 3 s TTL on a loaded machine), up to 3 tries.
+for try in 1 2 3; do
+  redis FLUSHALL >/dev/null
+  curl -s -o /dev/null "$HTTP_URL$HOT"
+  redis CONFIG RESETSTAT >/dev/null
+  read -r l1 _ < <(l1_answers "$HOT" 60)
+  mget=$(calls mget)
+  left=$(redis PTTL products:list:10:0:fresh)
+  info "L1, try $try: 60 reads -> $l1 answered from L1, $mget MGET (pool of $POOL_SIZE), marker ${left} ms left"
+  [ "$left" -le 0 ] || break
+done
+check "L1: the count within one TTL (marker ${left} ms left)" test "$left" -gt 0
 check "L1: most reads answered from process memory ($l1 of 60)" test "$l1" -ge 30
 check "L1: Redis read at most about once per responder per TTL ($mget MGET)" \
   test "$mget" -le $((60 - l1))

@@ -126,7 +126,13 @@ idle_round() { # price -> number of non-2xx among 3 x POOL_SIZE writes and reads
   echo "$bad"
 }
 idle_round 2 >/dev/null
-sleep 4
+# The server closes them after wait_timeout; awaited (bounded), not slept.
+no_responder_sessions() {
+  [ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+            WHERE USER IN ('$MYSQL_USER', '$MYSQL_WRITE_USER')")" = 0 ]
+}
+check "the server closed the responders' idle connections (within 10 s)" \
+  eventually 10 no_responder_sessions
 check_eq "writes and reads after the server closed idle connections: non-200" 0 "$(idle_round 3)"
 http GET /products/2
 check_eq "and the reads show the write" 3 "$(printf '%s' "$BODY" | jq .price)"
