@@ -104,7 +104,7 @@ binlog_setup() {
   INV_PORT=$(free_port $((HTTP_PORT + 50)))
   INV_METRICS=http://127.0.0.1:$INV_PORT/metrics
   CACHE_TTL_S=60 "$STACK" mode cached >/dev/null
-  invalidator_start
+  invalidator_start INVALIDATOR_SETTLE_MS=100
 }
 
 # usage: binlog_teardown    e.g. trap binlog_teardown EXIT
