@@ -79,15 +79,15 @@ void binlog_apply_state(const struct binlog_apply *a, char *out,
 /* The first invalidation, retried with back-off until Redis takes it:
  * the stream is not read meanwhile, so nothing is lost, only delayed. */
 static int invalidate_now(struct binlog_apply *a,
-                          const struct binlog_change *c)
+                          const struct binlog_change *c, const char *state)
 {
     long long wait_ms = 50;
     bool logged = false;
 
     for (;;) {
         int rc = c->all != BINLOG_ALL_NONE
-                     ? invalidate_all(a->cache)
-                     : invalidate_ids(a->cache, c->ids, c->n, c->kinds);
+                     ? invalidate_all(a->cache, state)
+                     : invalidate_ids(a->cache, c->ids, c->n, c->kinds, state);
 
         if (rc == 0) {
             if (logged)
@@ -113,7 +113,7 @@ static int apply_change(struct binlog_apply *a, struct binlog_change *c,
                         uint32_t commit_s)
 {
     if (!binlog_change_empty(c)) {
-        if (invalidate_now(a, c) != 0)
+        if (invalidate_now(a, c, state) != 0)
             return -1;
         if (c->all != BINLOG_ALL_NONE) {
             binlog_metrics_count(BM_INVALIDATED_ALL);

@@ -43,14 +43,15 @@ struct binlog_settle {
 /* Invalidates c, retrying with back-off until Redis takes it or the thread
  * is stopped. Returns 0 when done, -1 when stopped first. */
 static int invalidate_until_done(struct binlog_settle *s,
-                                 const struct binlog_change *c)
+                                 const struct binlog_change *c,
+                                 const char *state)
 {
     long long wait_ms = 50;
 
     for (;;) {
         int rc = c->all != BINLOG_ALL_NONE
-                     ? invalidate_all(s->cache)
-                     : invalidate_ids(s->cache, c->ids, c->n, c->kinds);
+                     ? invalidate_all(s->cache, state)
+                     : invalidate_ids(s->cache, c->ids, c->n, c->kinds, state);
         bool stop;
 
         if (rc == 0)
@@ -118,7 +119,7 @@ static void *settle_thread(void *arg)
         pthread_cond_broadcast(&s->changed); /* room for the producer */
         pthread_mutex_unlock(&s->lock);
         if (s->settle_ms > 0 && !binlog_change_empty(&merged)) {
-            if (invalidate_until_done(s, &merged) != 0) {
+            if (invalidate_until_done(s, &merged, state) != 0) {
                 binlog_change_free(&merged);
                 pthread_mutex_lock(&s->lock);
                 break;

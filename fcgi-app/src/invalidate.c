@@ -7,17 +7,27 @@
 
 #include "products.h"
 
+/* Redis merges recorded positions per domain (cache.c), so an older one
+ * recorded late never moves the mark back. */
+static int record_then_bump(struct cache *c, const char *position)
+{
+    if (position != NULL && position[0] != '\0' &&
+        cache_record_position(c, PRODUCTS_GEN_KEY, position) != 0)
+        return -1;
+    return cache_bump_generation(c, PRODUCTS_GEN_KEY);
+}
+
 int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
-                   unsigned kinds)
+                   unsigned kinds, const char *position)
 {
     (void)ids;
     (void)kinds;
     if (n == 0)
         return 0;
-    return cache_bump_generation(c, PRODUCTS_GEN_KEY);
+    return record_then_bump(c, position);
 }
 
-int invalidate_all(struct cache *c)
+int invalidate_all(struct cache *c, const char *position)
 {
-    return cache_bump_generation(c, PRODUCTS_GEN_KEY);
+    return record_then_bump(c, position);
 }

@@ -22,12 +22,15 @@ enum invalidate_kind {
 };
 
 /* The rows with these ids were inserted, updated and/or deleted (kinds, a
- * mask of enum invalidate_kind). Returns 0 once the cache has it, -1 when
- * Redis could not be told (the caller retries). */
+ * mask of enum invalidate_kind), up to the database's GTID position
+ * (NULL or "": unknown). The position is recorded first, as writes.c does,
+ * so that with read replicas a rebuild waits for a replica that has the
+ * change (readhost.h). Returns 0 once the cache has it, -1 when Redis
+ * could not be told (the caller retries). */
 int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
-                   unsigned kinds);
+                   unsigned kinds, const char *position);
 
-/* Anything may have changed. 0, or -1 as above. */
-int invalidate_all(struct cache *c);
+/* Anything may have changed, up to position. 0, or -1 as above. */
+int invalidate_all(struct cache *c, const char *position);
 
 #endif
