@@ -193,8 +193,10 @@ int main(void)
         .gen_key = PRODUCTS_GEN_KEY,
         .wait_ms = cfg.redis_wait_ms,
     };
+    /* Metrics are for watching it, not for doing the job: a taken port
+     * must not stop invalidations. */
     if (binlog_metrics_serve(bc.metrics_addr, (int)bc.metrics_port) != 0)
-        return 1;
+        log_msg(LOG_WARN, "main", "running without /metrics");
     cache = cache_open(&redis);
     settle = binlog_settle_open(&redis, bc.settle_ms, bc.state_file);
     a = cache && settle ? binlog_apply_open(&bc, cache, settle, &stop) : NULL;
