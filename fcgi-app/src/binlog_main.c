@@ -50,11 +50,15 @@ static int start_position(const struct binlog_config *bc,
     int found = binlog_position_load(bc->state_file, state, len, err,
                                      sizeof(err));
 
-    if (found == 1) {
+    if (found == 1 && binlog_apply_restart(a, state) == 0) {
         log_msg(LOG_INFO, "main", "resuming after GTID '%s'", state);
-        return binlog_apply_restart(a, state) == 0 ? 0 : -1;
+        return 0;
     }
-    if (found < 0)
+    if (found == 1)
+        log_msg(LOG_WARN, "main", "saved position unusable (more than %d "
+                                  "replication domains)",
+                BINLOG_DOMAINS_MAX);
+    else if (found < 0)
         log_msg(LOG_WARN, "main", "saved position unusable (%s)", err);
     else
         log_msg(LOG_INFO, "main", "no saved position (%s)", bc->state_file);

@@ -190,7 +190,7 @@ int binlog_metrics_text(char *out, size_t outlen)
 /* One connection: read the request line (1 s at most), answer, close. */
 static void answer(int fd)
 {
-    static char body[16384];
+    static char body[16384]; /* one listener thread: never shared */
     char req[1024], head[256];
     struct timeval tv = {.tv_sec = 1};
     ssize_t n;
