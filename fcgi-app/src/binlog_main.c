@@ -39,9 +39,9 @@ static void nap(long long ms)
         clock_sleep_ms(ms - t < 100 ? ms - t : 100);
 }
 
-/* Where to start: the saved position, or (none, or unreadable) the
- * server's current one after invalidating everything. Retries until the
- * server answers. 0, or -1 when stopped. */
+/* Where to start: 0 with the saved position in state, or -2 (logged) when
+ * there is none we can use: the caller then takes the server's current
+ * one, with *reason for the invalidation of everything. */
 static int start_position(const struct binlog_config *bc,
                           struct binlog_apply *a, char *state, size_t len,
                           enum binlog_all_reason *reason)
