@@ -104,9 +104,24 @@ truncate_table() {
   expect "TRUNCATE: the rows put back show again" /products/8 .id 8
 }
 
+no_schema_grant() { ! sql "SHOW GRANTS FOR 'products_invalidator'@'localhost'" | grep -q 'ON .products.[.]'; }
+
+# Its database user may replicate and read the binlog position, nothing of
+# the data; started by root, it runs as the responders' user.
+least_privilege() {
+  check_eq "its database user: replication only" \
+    "GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO \`products_invalidator\`@\`localhost\`" \
+    "$(sql "SHOW GRANTS FOR 'products_invalidator'@'localhost'" | head -n 1 | sed 's/ IDENTIFIED BY .*//')"
+  check "its database user has no grant on the products schema" no_schema_grant
+  if [ "$(id -u)" = 0 ]; then
+    check_eq "started by root, it runs as products" products "$(ps -o user= -p "$(cat "$INVALIDATOR_PID_FILE")")"
+  fi
+}
+
 main() {
   binlog_setup
   trap binlog_teardown EXIT
+  least_privilege
   direct_update
   direct_insert_delete
   multi_row_transaction
