@@ -163,3 +163,50 @@ doc_script() {
     printf '{\n%s\n} || doc_failed $? %q\n' "$cmd" "$cmd"
   done < <(doc_lines "$1")
 }
+
+# --- the binlog invalidator (test_binlog*.sh) ------------------------------
+
+# usage: binlog_setup    e.g. binlog_setup; trap binlog_teardown EXIT
+# The run keeps the invalidator off (INVALIDATOR=0) for the other tests;
+# this restarts the pool with a 60 s TTL (so a missed invalidation stays
+# visible for a minute, far past every bound below) and starts the
+# invalidator with its metrics on a free port (INV_METRICS).
+binlog_setup() {
+  BINLOG_TTL_BEFORE=$CACHE_TTL_S
+  INV_PORT=$(free_port $((HTTP_PORT + 50)))
+  INV_METRICS=http://127.0.0.1:$INV_PORT/metrics
+  CACHE_TTL_S=60 "$STACK" mode cached >/dev/null
+  invalidator_start INVALIDATOR_SETTLE_MS=100
+}
+
+# usage: binlog_teardown    e.g. trap binlog_teardown EXIT
+binlog_teardown() {
+  "$STACK" invalidator stop >/dev/null 2>&1
+  CACHE_TTL_S=$BINLOG_TTL_BEFORE "$STACK" mode cached >/dev/null 2>&1
+}
+
+# usage: invalidator_start [VAR=value...]    e.g. invalidator_start INVALIDATOR_SETTLE_MS=0
+invalidator_start() {
+  env "$@" INVALIDATOR_METRICS_PORT="$INV_PORT" "$STACK" invalidator start >/dev/null
+}
+
+# usage: inv_metric SERIES    e.g. inv_metric 'binlog_invalidator_fallbacks_total{reason="large"}'
+# The invalidator's current value of SERIES (empty when unreachable).
+inv_metric() {
+  curl -s --max-time 2 "$INV_METRICS" | awk -v s="$1" '$1 == s {print $2}'
+}
+
+# usage: shows_within SECONDS PATH JQ EXPECTED    e.g. shows_within 5 /products/1 .price 1.23
+# Polls GET PATH every 20 ms until jq JQ of the body prints EXPECTED; true
+# when that happened within SECONDS. SHOWN_MS is how long it took.
+shows_within() {
+  local limit_ms=$(($1 * 1000)) start now
+  start=$(date +%s%3N)
+  while :; do
+    now=$(date +%s%3N)
+    SHOWN_MS=$((now - start))
+    [ "$(curl -s --max-time 2 "$HTTP_URL$2" | jq -c "$3" 2>/dev/null)" = "$4" ] && return 0
+    [ "$SHOWN_MS" -lt "$limit_ms" ] || return 1
+    sleep 0.02
+  done
+}

@@ -1,0 +1,36 @@
+/*
+ * invalidate: the ONE place where the binlog invalidator tells the cache
+ * that products changed. Today both calls bump the global generation
+ * (cache_bump_generation on PRODUCTS_GEN_KEY, as writes.c does): every
+ * cached answer is orphaned, even when only a few ids changed. That is
+ * correct, just coarse; when per-product invalidation exists (issue 19),
+ * invalidate_ids() is the function to point at it.
+ */
+#ifndef INVALIDATE_H
+#define INVALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache.h"
+
+/* What happened to the ids (a mask: a transaction may do several). */
+enum invalidate_kind {
+    INVALIDATE_INSERT = 1,
+    INVALIDATE_UPDATE = 2,
+    INVALIDATE_DELETE = 4
+};
+
+/* The rows with these ids were inserted, updated and/or deleted (kinds, a
+ * mask of enum invalidate_kind), up to the database's GTID position
+ * (NULL or "": unknown). The position is recorded first, as writes.c does,
+ * so that with read replicas a rebuild waits for a replica that has the
+ * change (readhost.h). Returns 0 once the cache has it, -1 when Redis
+ * could not be told (the caller retries). */
+int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
+                   unsigned kinds, const char *position);
+
+/* Anything may have changed, up to position. 0, or -1 as above. */
+int invalidate_all(struct cache *c, const char *position);
+
+#endif
