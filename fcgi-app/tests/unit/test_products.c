@@ -315,6 +315,10 @@ static void test_miss_wait_is_bounded(void **state)
     assert_int_equal(fake_store.reads, 1);
 }
 
+/* The lock goes without a result (the holder's query found nothing, or its
+ * store was refused after a write): the waiter takes the lock and rebuilds
+ * (and stores) itself at once, so the waiters of a key share one rebuild
+ * instead of each asking MySQL. */
 static void test_wait_ends_when_lock_goes_without_result(void **state)
 {
     struct reply r;
@@ -322,13 +326,16 @@ static void test_wait_ends_when_lock_goes_without_result(void **state)
     (void)state;
     cfg.cache_wait_ms = 60000; /* would hang the test if it were waited out */
     fake_cache.lock_held = true;
-    fake_cache.lock_vanishes = true; /* e.g. the holder's query found nothing */
+    fake_cache.lock_vanishes = true;
     get_list(NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.x_cache, "MISS");
     reply_free(&r);
     assert_int_equal(fake_cache.reads + fake_cache.polls, 2); /* look, poll */
+    assert_int_equal(fake_cache.locks, 2); /* busy, then taken */
     assert_int_equal(fake_store.reads, 1);
+    assert_int_equal(fake_cache.stores, 1);
+    assert_int_equal(fake_cache.unlocks, 1);
 }
 
 static void test_bad_query_is_400_without_io(void **state)
