@@ -352,11 +352,11 @@ enum cache_result cache_read(struct cache *c, const char *prefix,
             }
             result = marker_matches(r[0]->element[3], tag) ? CACHE_HIT
                                                           : CACHE_STALE;
-        } else {
-            e->refresh = marker_is_refresh(r[0]->element[3]);
             if (result == CACHE_HIT && want_ttl &&
                 r[1]->type == REDIS_REPLY_INTEGER && r[1]->integer > 0)
                 e->fresh_ms = r[1]->integer;
+        } else {
+            e->refresh = marker_is_refresh(r[0]->element[3]);
         }
         free_replies(r, n);
         return result;
