@@ -12,10 +12,17 @@ ROOT=$(cd "$HERE/../../.." && pwd)
 AUTH=(-H "Authorization: Bearer $ADMIN_TOKEN")
 JSON=(-H "Content-Type: application/json")
 metric() { curl -s "$HTTP_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-warm() { for p in "$@"; do http GET "$p"; http GET "$p"; done; }
+# usage: cache_twice PATH...    e.g. cache_twice /products/7
+cache_twice() {
+  local p
+  for p in "$@"; do
+    http GET "$p"
+    http GET "$p"
+  done
+}
 
 redis FLUSHALL >/dev/null
-warm /products/7 /products/8 '/products?limit=3&offset=20' '/products?limit=10'
+cache_twice /products/7 /products/8 '/products?limit=3&offset=20' '/products?limit=10'
 updates=$(metric 'products_invalidated_changes_total{kind="update"}')
 keys=$(metric products_invalidated_keys_total)
 http PUT /products/7 "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Scoped","price":7.77}'
@@ -38,7 +45,7 @@ check_eq "counted: two keys (the item, the page)" $((keys + 2)) "$(metric produc
 total=$(sql "SELECT COUNT(*) FROM products")
 last="/products?limit=10&offset=$((total - 3))"
 past="/products?limit=10&offset=$((total))"
-warm "$last" "$past" '/products?limit=3&offset=20'
+cache_twice "$last" "$past" '/products?limit=3&offset=20'
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Scoped new","price":1.5}'
 check_eq "POST: 201" 201 "$STATUS"
 id=$(jq -r .id <<<"$BODY")
