@@ -501,7 +501,9 @@ int cache_bump_generation(struct cache *c, const char *gen_key)
  * longer than that many writes is refused (its log no longer reaches back). */
 #define CHANGES_KEPT 1024
 /* The page index keeps at most this many pages: a store past it drops the
- * page with the lowest last id, entry and index together. */
+ * page with the highest last id, entry and index together: a page that is
+ * not full first (past the end, what a flood of offsets stores, and cached
+ * briefly anyway), not an early page everyone reads. */
 #define PAGES_INDEXED_MAX 4096
 /* Above the page index's highest id: the score of a page that is not full,
  * which any insert or delete can alter. */
@@ -548,9 +550,9 @@ static const char STORE_SCRIPT[] =
     "if ARGV[6] == 'p' then "
     "  if not redis.call('ZSCORE', KEYS[6], KEYS[1]) and "
     "     redis.call('ZCARD', KEYS[6]) >= " CACHE_STR(PAGES_INDEXED_MAX) " then "
-    "    local low = redis.call('ZPOPMIN', KEYS[6]) "
-    "    redis.call('DEL', low[1], low[1] .. ':fresh') "
-    "    redis.call('ZREM', KEYS[7], low[1]) "
+    "    local top = redis.call('ZPOPMAX', KEYS[6]) "
+    "    redis.call('DEL', top[1], top[1] .. ':fresh') "
+    "    redis.call('ZREM', KEYS[7], top[1]) "
     "  end "
     "  redis.call('ZADD', KEYS[6], full and ARGV[8] or " PAGE_TAIL_SCORE
     ", KEYS[1]) "
