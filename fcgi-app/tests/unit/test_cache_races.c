@@ -368,6 +368,42 @@ static void test_large_change_invalidates_everything(void **state)
     assert_int_equal(store(ITEM(2), &e, item(2), "{}"), CACHE_REFUSED);
 }
 
+/* The page index is bounded (4,096 pages in cache.c): past it a store
+ * drops a page, entry and index together, the highest first (a page past
+ * the end before an early one); so no cached page is ever missing from the
+ * index, and an insert before them all still reaches every one. */
+static void test_page_index_is_bounded_and_complete(void **state)
+{
+    enum { PAST = 4100 };
+    char key[CACHE_KEY_MAX];
+    redisContext *ctx;
+    redisReply *r;
+    int cached_pages = 0;
+
+    (void)state;
+    SKIP_WITHOUT_REDIS();
+    for (int i = 0; i < PAST; i++) {
+        snprintf(key, sizeof(key), PREFIX "list:10:%d", 1000 + i);
+        cached(key, EMPTY_PAGE);
+    }
+    cached(PREFIX "list:10:0", page(1, 10, true));
+    ctx = redisConnectUnix(sock);
+    assert_non_null(ctx);
+    r = redisCommand(ctx, "ZCARD " PREFIX "pages");
+    assert_non_null(r);
+    assert_true(r->integer <= 4096);
+    freeReplyObject(r);
+    redisFree(ctx);
+    assert_true(hit(PREFIX "list:10:0")); /* the early page stayed */
+    change(CACHE_CHANGE_DELETE, 1);       /* shifts every page */
+    for (int i = 0; i < PAST; i++) {
+        snprintf(key, sizeof(key), PREFIX "list:10:%d", 1000 + i);
+        cached_pages += hit(key);
+    }
+    assert_int_equal(cached_pages, 0);
+    assert_false(hit(PREFIX "list:10:0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +417,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_insert_reaches_the_404_of_its_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_that_no_longer_reaches_back_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_change_invalidates_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_page_index_is_bounded_and_complete, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, start_redis, stop_redis);
