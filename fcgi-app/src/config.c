@@ -81,7 +81,7 @@ static const struct config_entry config_table[] = {
      "the master's name in the Sentinels' configuration"},
     {"REDIS_WAIT_MS", CONFIG_INT, "200", 0, 10000, FIELD(redis_wait_ms),
      false,
-     "with Sentinels: milliseconds a write's generation bump waits (WAIT) for "
+     "with Sentinels: milliseconds a write's invalidation waits (WAIT) for "
      "one replica to have it; 0: no wait"},
     {"REDIS_TIMEOUT_MS", CONFIG_INT, "200", 10, 10000, FIELD(redis_timeout_ms),
      false, "milliseconds for Redis connect and each command"},
