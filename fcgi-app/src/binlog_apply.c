@@ -205,11 +205,14 @@ struct add_arg {
     unsigned kind;
 };
 
-static int add_key(uint64_t key, void *arg)
+/* An update that moved a row to another key shifts pages like a delete
+ * of the old key and an insert of the new one. */
+static int add_key(uint64_t key, bool moved, void *arg)
 {
     struct add_arg *x = arg;
 
-    binlog_change_add(x->change, key, x->kind);
+    binlog_change_add(x->change, key,
+                      moved ? INVALIDATE_DELETE | INVALIDATE_INSERT : x->kind);
     return 0;
 }
 

@@ -1,10 +1,9 @@
 /*
  * invalidate: the ONE place where the binlog invalidator tells the cache
- * that products changed. Today both calls bump the global generation
- * (cache_bump_generation on PRODUCTS_GEN_KEY, as writes.c does): every
- * cached answer is orphaned, even when only a few ids changed. That is
- * correct, just coarse; when per-product invalidation exists (issue 19),
- * invalidate_ids() is the function to point at it.
+ * that products changed, through the mechanism API writes use
+ * (cache_invalidate_products: the items, the pages holding them and, for
+ * an insert or delete, the pages at or after them; cache_invalidate_all for
+ * everything).
  */
 #ifndef INVALIDATE_H
 #define INVALIDATE_H

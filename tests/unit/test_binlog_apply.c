@@ -160,7 +160,8 @@ static void test_update_by_id_and_position(void **state)
     assert_int_equal(last_n, 2);
     assert_int_equal(last_ids[0], 7);
     assert_int_equal(last_ids[1], 8);
-    assert_int_equal(last_kinds, INVALIDATE_UPDATE);
+    /* a key that moved shifts pages as a delete and an insert do */
+    assert_int_equal(last_kinds, INVALIDATE_DELETE | INVALIDATE_INSERT);
     assert_string_equal(pushed_state, "0-1-11");
     binlog_apply_state(a, out, sizeof(out));
     assert_string_equal(out, "0-1-11");
