@@ -7,7 +7,6 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../../.." && pwd)
 
 AUTH=(-H "Authorization: Bearer $ADMIN_TOKEN")
 JSON=(-H "Content-Type: application/json")
