@@ -115,19 +115,23 @@ stop_pid() {
   rm -f "$file"
 }
 
-# usage: launch_pool PIDFILE LOG NAME=VALUE...    e.g. launch_pool "$d/pool.pid" "$d/pool.log" POOL_SIZE=2 ...
-# Starts fcgi-app/start-pool (spawn-fcgi + multiwatch) in a session of its
-# own (stop_pid ends the whole group), detached, with exactly NAME=VALUE...
-# plus PATH as its environment (env -i); its pid goes to PIDFILE, its
-# output to LOG. Returns at once: the caller waits for the socket or port.
-launch_pool() {
-  local pidfile=$1 log=$2
-  shift 2
+# usage: launch_detached PIDFILE LOG PROGRAM ARG...    e.g. launch_detached "$d/x.pid" "$d/x.log" "$bin" A=1
+# Starts PROGRAM in a session of its own (stop_pid ends the whole group),
+# detached, with exactly the NAME=VALUE words of ARG... plus PATH as its
+# environment (env -i); words after them are a command PROGRAM runs under
+# (e.g. setpriv ...). Its pid goes to PIDFILE, its output to LOG. Returns at
+# once: the caller waits for what shows it is up.
+launch_detached() {
+  local pidfile=$1 log=$2 program=$3
+  shift 3
   # shellcheck disable=SC2016 # $$, $0 and $1 are the inner shell's
   nohup setsid env -i PATH="$PATH" "$@" \
-    bash -c 'echo $$ > "$0"; exec "$1"' "$pidfile" "$ROOT/fcgi-app/start-pool" \
-    >>"$log" 2>&1 &
+    bash -c 'echo $$ > "$0"; exec "$1"' "$pidfile" "$program" >>"$log" 2>&1 &
 }
+
+# usage: launch_pool PIDFILE LOG NAME=VALUE...    e.g. launch_pool "$d/pool.pid" "$d/pool.log" POOL_SIZE=2 ...
+# launch_detached of fcgi-app/start-pool (spawn-fcgi + multiwatch).
+launch_pool() { launch_detached "$1" "$2" "$ROOT/fcgi-app/start-pool" "${@:3}"; }
 
 # usage: no_service_starts COMMAND...   e.g. no_service_starts apt-get install -y redis-server
 # Runs COMMAND (a package install, as root) with a policy-rc.d that stops
