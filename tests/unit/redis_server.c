@@ -94,6 +94,16 @@ int redis_server_start(struct redis_server *s, const char *const *extra)
     return -1;
 }
 
+int redis_server_start_for_tests(struct redis_server *s)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (redis_server_start(s, NULL) != 0) {
+        fprintf(stderr, "redis-server did not start (installed? make deps)\n");
+        return -1;
+    }
+    return 0;
+}
+
 void redis_server_kill(struct redis_server *s)
 {
     if (s->pid <= 0)

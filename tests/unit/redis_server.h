@@ -22,6 +22,11 @@ struct redis_server {
  * answers. 0, or -1 (redis-server missing or not answering). */
 int redis_server_start(struct redis_server *s, const char *const *extra);
 
+/* A cmocka group's setup: SIGPIPE ignored (as main.c: a dropped link is
+ * an error, not a signal), then redis_server_start(s, NULL); on failure
+ * says on stderr what to install. 0, or -1. */
+int redis_server_start_for_tests(struct redis_server *s);
+
 /* SIGKILL (a crash: nothing saved on the way down) and reap. */
 void redis_server_kill(struct redis_server *s);
 

@@ -7,7 +7,6 @@
  * reconnect to the same Redis advances nothing.
  */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -64,12 +63,7 @@ static enum cache_result read_item(struct cache *c, struct cache_entry *e)
 static int setup(void **state)
 {
     (void)state;
-    signal(SIGPIPE, SIG_IGN); /* as main.c: a dropped link is an error */
-    if (redis_server_start(&server, NULL) != 0) {
-        print_message("redis-server did not start (installed? make deps)\n");
-        return -1;
-    }
-    return 0;
+    return redis_server_start_for_tests(&server);
 }
 
 static int teardown(void **state)

@@ -8,7 +8,6 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,12 +61,7 @@ static void get(const char *key, char *out, size_t outlen)
 static int setup(void **state)
 {
     (void)state;
-    signal(SIGPIPE, SIG_IGN); /* as main.c: a dropped link is an error */
-    if (redis_server_start(&server, NULL) != 0) {
-        print_message("redis-server did not start (installed? make deps)\n");
-        return -1;
-    }
-    return 0;
+    return redis_server_start_for_tests(&server);
 }
 
 static int teardown(void **state)
