@@ -7,6 +7,7 @@
 #include "binlog_apply.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,7 +78,8 @@ void binlog_apply_state(const struct binlog_apply *a, char *out,
 }
 
 /* The first invalidation, retried with back-off until Redis takes it:
- * the stream is not read meanwhile, so nothing is lost, only delayed. */
+ * the stream is not read meanwhile, so nothing is lost, only delayed.
+ * 0 done, 1 skipped (a writer had handled the transaction), -1 stopped. */
 static int invalidate_now(struct binlog_apply *a,
                           const struct binlog_change *c, const char *state)
 {
@@ -87,8 +89,15 @@ static int invalidate_now(struct binlog_apply *a,
     for (;;) {
         int rc = c->all != BINLOG_ALL_NONE
                      ? invalidate_all(a->cache, state)
-                     : invalidate_ids(a->cache, c->ids, c->n, c->kinds, state);
+                     : invalidate_ids(a->cache, c->ids, c->n, c->kinds, state,
+                                      c->txn);
 
+        if (rc == 1) {
+            /* An API write, which invalidated after its commit returned:
+             * no second invalidation, and none to settle. */
+            binlog_metrics_count(BM_HANDLED_BY_WRITER);
+            return 1;
+        }
         if (rc == 0) {
             if (logged)
                 log_msg(LOG_INFO, "apply", "redis took the invalidation");
@@ -107,21 +116,27 @@ static int invalidate_now(struct binlog_apply *a,
     }
 }
 
-/* Invalidates c now, counts it, and queues it with state for settling. */
+/* Invalidates c now, counts it, and queues it with state for settling
+ * (an API write's transaction, already handled, is queued empty: only its
+ * position is saved). */
 static int apply_change(struct binlog_apply *a, struct binlog_change *c,
                         const char *state, long long received_ms,
                         uint32_t commit_s)
 {
     if (!binlog_change_empty(c)) {
-        if (invalidate_now(a, c, state) != 0)
+        int rc = invalidate_now(a, c, state);
+
+        if (rc < 0)
             return -1;
-        if (c->all != BINLOG_ALL_NONE) {
+        if (rc == 1) {
+            binlog_change_free(c);
+        } else if (c->all != BINLOG_ALL_NONE) {
             binlog_metrics_count(BM_INVALIDATED_ALL);
             binlog_metrics_fallback(c->all);
         } else {
             binlog_metrics_count(BM_INVALIDATED_IDS);
         }
-        if (commit_s > 0)
+        if (rc == 0 && commit_s > 0)
             binlog_metrics_lag(commit_s, clock_now_ms(),
                                clock_mono_ms() - received_ms);
     }
@@ -155,6 +170,9 @@ static int end_group(struct binlog_apply *a, uint32_t commit_s)
         binlog_change_everything(&a->change, BINLOG_ALL_POSITION);
     }
     binlog_gtids_format(&a->applied, state, sizeof(state));
+    snprintf(a->change.txn, sizeof(a->change.txn), "%u-%u-%llu",
+             (unsigned)a->domain, (unsigned)a->server,
+             (unsigned long long)a->seq);
     return apply_change(a, &a->change, state, clock_mono_ms(), commit_s);
 }
 
@@ -205,11 +223,14 @@ struct add_arg {
     unsigned kind;
 };
 
-static int add_key(uint64_t key, void *arg)
+/* An update that moved a row to another key shifts pages like a delete
+ * of the old key and an insert of the new one. */
+static int add_key(uint64_t key, bool moved, void *arg)
 {
     struct add_arg *x = arg;
 
-    binlog_change_add(x->change, key, x->kind);
+    binlog_change_add(x->change, key,
+                      moved ? INVALIDATE_DELETE | INVALIDATE_INSERT : x->kind);
     return 0;
 }
 

@@ -21,11 +21,16 @@ enum binlog_all_reason {
     BINLOG_ALL_REASONS
 };
 
+/* A transaction's own GTID as text, "domain-server-seq", with its NUL. */
+#define BINLOG_TXN_MAX 48
+
 struct binlog_change {
     uint32_t *ids; /* malloc'd, n of them (duplicates possible) */
     size_t n, cap, max_ids;
     unsigned kinds; /* enum invalidate_kind mask */
     enum binlog_all_reason all;
+    char txn[BINLOG_TXN_MAX]; /* one transaction's GTID ("": several, or
+                                 none) */
 };
 
 /* An empty change that turns into "everything" past max_ids ids. */

@@ -133,7 +133,10 @@ int binlog_metrics_text(char *out, size_t outlen)
          "Positions saved after their invalidations."},
         {"binlog_invalidator_reconnects_total", "Binlog connections opened."},
         {"binlog_invalidator_redis_retries_total",
-         "Invalidations Redis did not take, retried."}};
+         "Invalidations Redis did not take, retried."},
+        {"binlog_invalidator_handled_by_writer_total",
+         "Invalidations skipped: the API write had made them after its "
+         "commit."}};
     size_t at = 0;
     long long last = atomic_load(&last_event_ms);
 

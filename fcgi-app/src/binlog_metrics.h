@@ -30,6 +30,7 @@ enum bm_counter {
     BM_POSITION_SAVES,
     BM_RECONNECTS,
     BM_REDIS_RETRIES,          /* an invalidation Redis refused, retried */
+    BM_HANDLED_BY_WRITER,      /* invalidations skipped: an API write's own */
     BM_COUNTER_COUNT
 };
 

@@ -280,13 +280,21 @@ long binlog_rows_keys(const struct binlog_table *t, uint32_t column_count,
         present == NULL || (update && present_after == NULL) || data == NULL)
         return -1;
     while (p < end) {
-        uint64_t key;
+        uint64_t key, after;
 
-        if (row_image(t, present, &p, end, &key) != 0 || fn(key, arg) != 0)
+        if (row_image(t, present, &p, end, &key) != 0)
             return -1;
-        if (update && (row_image(t, present_after, &p, end, &key) != 0 ||
-                       fn(key, arg) != 0))
+        if (!update) {
+            if (fn(key, false, arg) != 0)
+                return -1;
+        } else if (row_image(t, present_after, &p, end, &after) != 0) {
             return -1;
+        } else if (after == key) {
+            if (fn(key, false, arg) != 0)
+                return -1;
+        } else if (fn(key, true, arg) != 0 || fn(after, true, arg) != 0) {
+            return -1;
+        }
         rows++;
     }
     return rows;

@@ -45,14 +45,16 @@ int binlog_key_column(const unsigned char *pk, size_t pk_len,
                       const unsigned char *names, size_t names_len,
                       uint32_t count, uint32_t *key_column);
 
-/* Called with each key found; returns 0 to go on, -1 to stop (the decode
- * then fails). */
-typedef int (*binlog_key_fn)(uint64_t key, void *arg);
+/* Called with each key found; moved is true for both keys of an update
+ * that changed the key itself (the row left one place in the ordering for
+ * another). Returns 0 to go on, -1 to stop (the decode then fails). */
+typedef int (*binlog_key_fn)(uint64_t key, bool moved, void *arg);
 
 /*
  * Walks the row images of one rows event of table t. present is the
  * event's column bitmap; with update, each row is a before image (present)
- * then an after image (present_after). Every key is passed to fn. Returns
+ * then an after image (present_after): its key is passed once when both
+ * images have the same, else both are, as moved. Every key is passed to fn. Returns
  * the number of rows, or -1 when the bytes do not decode exactly to the
  * end, the key is absent from an image or NULL, or fn stopped.
  */

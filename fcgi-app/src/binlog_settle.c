@@ -35,6 +35,7 @@ struct binlog_settle {
     bool stop;
     struct pending ring[SETTLE_QUEUE];
     size_t head, count;
+    struct binlog_change batch[SETTLE_QUEUE]; /* the due ones, unlocked */
     long long settle_ms;
     const char *state_path;
     struct cache *cache;
@@ -51,7 +52,8 @@ static int invalidate_until_done(struct binlog_settle *s,
     for (;;) {
         int rc = c->all != BINLOG_ALL_NONE
                      ? invalidate_all(s->cache, state)
-                     : invalidate_ids(s->cache, c->ids, c->n, c->kinds, state);
+                     : invalidate_ids(s->cache, c->ids, c->n, c->kinds, state,
+                                      "");
         bool stop;
 
         if (rc == 0)
@@ -96,6 +98,19 @@ static bool wait_due(struct binlog_settle *s)
     }
 }
 
+/* An API write's transaction, which the writer marked handled after the
+ * arrival invalidation: no settling needed (its invalidation came after
+ * its commit returned). Unknown (Redis away): not handled, settled. */
+static bool handled_by_writer(struct binlog_settle *s,
+                              const struct binlog_change *c)
+{
+    if (c->txn[0] == '\0' || c->all != BINLOG_ALL_NONE ||
+        binlog_change_empty(c) || invalidate_handled(s->cache, c->txn) != 1)
+        return false;
+    binlog_metrics_count(BM_HANDLED_BY_WRITER);
+    return true;
+}
+
 static void *settle_thread(void *arg)
 {
     struct binlog_settle *s = arg;
@@ -106,18 +121,24 @@ static void *settle_thread(void *arg)
         char state[BINLOG_POSITION_MAX];
         long long now = clock_mono_ms();
 
+        size_t n = 0;
+
         binlog_change_init(&merged, SIZE_MAX);
         while (s->count > 0 && s->ring[s->head].due_ms <= now) {
             struct pending *p = &s->ring[s->head];
 
-            binlog_change_merge(&merged, &p->change);
-            binlog_change_free(&p->change);
+            binlog_change_move(&p->change, &s->batch[n++]);
             memcpy(state, p->state, sizeof(state));
             s->head = (s->head + 1) % SETTLE_QUEUE;
             s->count--;
         }
         pthread_cond_broadcast(&s->changed); /* room for the producer */
         pthread_mutex_unlock(&s->lock);
+        for (size_t i = 0; i < n; i++) {
+            if (!handled_by_writer(s, &s->batch[i]))
+                binlog_change_merge(&merged, &s->batch[i]);
+            binlog_change_free(&s->batch[i]);
+        }
         if (s->settle_ms > 0 && !binlog_change_empty(&merged)) {
             if (invalidate_until_done(s, &merged, state) != 0) {
                 binlog_change_free(&merged);

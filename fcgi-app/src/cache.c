@@ -21,6 +21,9 @@
 #include "metrics.h"
 #include "sentinel.h"
 
+#define CACHE_STR_(x) #x
+#define CACHE_STR(x) CACHE_STR_(x)
+
 /* After a failed connect, requests skip Redis for this long instead of
  * paying a connect attempt each. */
 #define CACHE_RETRY_MS 500
@@ -94,25 +97,25 @@ static bool connect_if_needed(struct cache *c)
     return true;
 }
 
-/* Runs one command; NULL when Redis is down or answered with an error. A
- * connection that fails although it worked before is retried once on a
- * fresh one: it died while idle (a Redis restart, a proxy's timeout), which
- * says nothing about Redis now. Every command sent here may safely run
- * twice (reads, SET NX, compare-and-set scripts). */
-static redisReply *command(struct cache *c, const char *fmt, ...)
+/* Runs one command, already in the protocol's form; NULL when Redis is
+ * down or answered with an error. A connection that fails although it
+ * worked before is retried once on a fresh one: it died while idle (a Redis
+ * restart, a proxy's timeout), which says nothing about Redis now. Every
+ * command sent here may safely run twice (reads, SET NX, compare-and-set
+ * scripts, an invalidation: a second one only invalidates again). */
+static redisReply *run_formatted(struct cache *c, const char *cmd, size_t len)
 {
     redisReply *reply = NULL;
     bool reused = c->ctx != NULL;
-    va_list ap;
 
     for (int attempt = 0; attempt < 2 && reply == NULL; attempt++) {
         if (!connect_if_needed(c))
             return NULL;
         long long started = metrics_clock();
 
-        va_start(ap, fmt);
-        reply = redisvCommand(c->ctx, fmt, ap);
-        va_end(ap);
+        if (redisAppendFormattedCommand(c->ctx, cmd, len) != REDIS_OK ||
+            redisGetReply(c->ctx, (void **)&reply) != REDIS_OK)
+            reply = NULL;
         metrics_observe(MTIMER_REDIS, started);
         if (reply == NULL) {
             disconnect(c, c->ctx->errstr);
@@ -132,6 +135,39 @@ static redisReply *command(struct cache *c, const char *fmt, ...)
         freeReplyObject(reply);
         return NULL;
     }
+    return reply;
+}
+
+/* run_formatted() of a printf-like command (hiredis' format). */
+static redisReply *command(struct cache *c, const char *fmt, ...)
+{
+    char *cmd = NULL;
+    va_list ap;
+    int len;
+    redisReply *reply;
+
+    va_start(ap, fmt);
+    len = redisvFormatCommand(&cmd, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return NULL;
+    reply = run_formatted(c, cmd, (size_t)len);
+    redisFreeCommand(cmd);
+    return reply;
+}
+
+/* run_formatted() of a command given as argc strings. */
+static redisReply *command_argv(struct cache *c, int argc, const char **argv,
+                                const size_t *lens)
+{
+    char *cmd = NULL;
+    long long len = redisFormatCommandArgv(&cmd, argc, argv, lens);
+    redisReply *reply;
+
+    if (len < 0)
+        return NULL;
+    reply = run_formatted(c, cmd, (size_t)len);
+    redisFreeCommand(cmd);
     return reply;
 }
 
@@ -190,16 +226,16 @@ static int repair_generation(struct cache *c, const char *gen_key)
     return 0;
 }
 
-/* Splits a stored value "<gen>\n<body>" into its tag and a malloc'd copy
- * of the body. false when the value has no valid tag. */
-static bool unpack(const redisReply *v, uint64_t *tag, char **body,
-                   size_t *len)
+/* Splits a stored value "<gen>[:<upto>]\n<body>" into its tag, its bound
+ * and a malloc'd copy of the body. false when the value has no valid tag. */
+static bool unpack(const redisReply *v, uint64_t *tag, uint64_t *upto,
+                   char **body, size_t *len)
 {
     const char *rest;
     size_t rest_len;
 
     if (v->type != REDIS_REPLY_STRING ||
-        !entry_split(v->str, v->len, tag, &rest, &rest_len))
+        !entry_split(v->str, v->len, tag, upto, &rest, &rest_len))
         return false;
     if (body == NULL)
         return true;
@@ -222,16 +258,65 @@ static bool marker_matches(const redisReply *m, uint64_t tag)
            entry_parse_gen(m->str, m->len, &marked) && marked == tag;
 }
 
-enum cache_result cache_read(struct cache *c, const char *gen_key,
+/* The marker a scoped write leaves where it deleted an entry (see
+ * INVALIDATE_SCRIPT): a MISS there is the refresh of a hot key, not one of a
+ * flood of new keys. */
+#define REFRESH_MARKER "refresh"
+
+static bool marker_is_refresh(const redisReply *m)
+{
+    return m->type == REDIS_REPLY_STRING &&
+           m->len == sizeof(REFRESH_MARKER) - 1 &&
+           memcmp(m->str, REFRESH_MARKER, m->len) == 0;
+}
+
+/* Whether stored value v answers e's reader: built under e->gen (or, with
+ * later_ok, a later generation), and, when bounded, for readers whose
+ * sequence is below the bound while e->seq is. Sets *tag and e->upto. A
+ * value of the generation turned away by its bound was outdated by a
+ * write: e->refresh. */
+static bool answers(const redisReply *v, struct cache_entry *e, bool later_ok,
+                    uint64_t *tag)
+{
+    uint64_t upto;
+
+    if (!unpack(v, tag, &upto, NULL, NULL) || *tag < e->gen ||
+        (*tag > e->gen && !later_ok))
+        return false;
+    if (upto != 0 && e->seq >= upto) {
+        e->refresh = true;
+        return false;
+    }
+    e->upto = upto;
+    return true;
+}
+
+/* "<prefix><name>" into out; false when it does not fit. */
+static bool prefixed(char *out, size_t outlen, const char *prefix,
+                     const char *name)
+{
+    int n = snprintf(out, outlen, "%s%s", prefix, name);
+
+    return n > 0 && (size_t)n < outlen;
+}
+
+enum cache_result cache_read(struct cache *c, const char *prefix,
                              const char *key, bool want_ttl,
                              struct cache_entry *e)
 {
     int n = want_ttl ? 2 : 1;
     bool reused = c->ctx != NULL, repaired = false;
+    char gen_key[CACHE_KEY_MAX], seq_key[CACHE_KEY_MAX];
 
     e->body = NULL;
     e->len = 0;
     e->fresh_ms = -1;
+    e->seq = 0;
+    e->upto = 0;
+    e->refresh = false;
+    if (!prefixed(gen_key, sizeof(gen_key), prefix, "gen") ||
+        !prefixed(seq_key, sizeof(seq_key), prefix, "wseq"))
+        return CACHE_DOWN;
     /* At most: a retry on a fresh connection, and one after creating or
      * repairing the generation. */
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -241,9 +326,10 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
 
         if (!connect_if_needed(c))
             return CACHE_DOWN;
-        /* MGET is atomic: generation, body and marker are one snapshot. */
-        if (redisAppendCommand(c->ctx, "MGET %s %s %s:fresh", gen_key, key,
-                               key) != REDIS_OK ||
+        /* MGET is atomic: generation, write sequence, body and marker
+         * are one snapshot. */
+        if (redisAppendCommand(c->ctx, "MGET %s %s %s %s:fresh", gen_key,
+                               seq_key, key, key) != REDIS_OK ||
             (want_ttl &&
              redisAppendCommand(c->ctx, "PTTL %s:fresh", key) != REDIS_OK)) {
             disconnect(c, "could not queue the read");
@@ -258,7 +344,14 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
             return CACHE_DOWN;
         }
         reused = true;
-        if (r[0]->type != REDIS_REPLY_ARRAY || r[0]->elements != 3) {
+        if (r[0]->type != REDIS_REPLY_ARRAY || r[0]->elements != 4) {
+            free_replies(r, n);
+            metrics_count(METRIC_REDIS_ERRORS);
+            return CACHE_DOWN;
+        }
+        /* No sequence yet (no scoped write since Redis started): 0. */
+        if (r[0]->element[1]->type != REDIS_REPLY_NIL &&
+            !reply_u64(r[0]->element[1], &e->seq)) {
             free_replies(r, n);
             metrics_count(METRIC_REDIS_ERRORS);
             return CACHE_DOWN;
@@ -275,16 +368,19 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
             repaired = true;
             continue;
         }
-        if (unpack(r[0]->element[1], &tag, NULL, NULL) && tag == e->gen) {
-            if (!unpack(r[0]->element[1], &tag, &e->body, &e->len)) {
+        if (answers(r[0]->element[2], e, false, &tag)) {
+            if (!unpack(r[0]->element[2], &tag, &e->upto, &e->body,
+                        &e->len)) {
                 free_replies(r, n);
                 return CACHE_DOWN; /* out of memory: answer from MySQL */
             }
-            result = marker_matches(r[0]->element[2], tag) ? CACHE_HIT
+            result = marker_matches(r[0]->element[3], tag) ? CACHE_HIT
                                                           : CACHE_STALE;
             if (result == CACHE_HIT && want_ttl &&
                 r[1]->type == REDIS_REPLY_INTEGER && r[1]->integer > 0)
                 e->fresh_ms = r[1]->integer;
+        } else if (marker_is_refresh(r[0]->element[3])) {
+            e->refresh = true;
         }
         free_replies(r, n);
         return result;
@@ -292,11 +388,12 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
     return CACHE_DOWN;
 }
 
-enum cache_result cache_poll(struct cache *c, const char *key,
-                             struct cache_entry *e, bool *lock_held)
+enum cache_result cache_poll(struct cache *c, const char *prefix,
+                             const char *key, struct cache_entry *e,
+                             bool *lock_held, uint64_t *seq_now)
 {
-    redisReply *r = command(c, "MGET %s %s:fresh %s:lock:%llu", key, key, key,
-                            (unsigned long long)e->gen);
+    char seq_key[CACHE_KEY_MAX];
+    redisReply *r;
     enum cache_result result = CACHE_MISS;
     uint64_t tag;
 
@@ -304,17 +401,25 @@ enum cache_result cache_poll(struct cache *c, const char *key,
     e->len = 0;
     e->fresh_ms = -1;
     *lock_held = false;
+    if (!prefixed(seq_key, sizeof(seq_key), prefix, "wseq"))
+        return CACHE_DOWN;
+    r = command(c, "MGET %s %s:fresh %s:lock:%llu %s", key, key, key,
+                (unsigned long long)e->gen, seq_key);
     if (r == NULL)
         return CACHE_DOWN;
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 4 ||
+        (r->element[3]->type != REDIS_REPLY_NIL &&
+         !reply_u64(r->element[3], seq_now))) {
         freeReplyObject(r);
         return CACHE_DOWN;
     }
+    if (r->element[3]->type == REDIS_REPLY_NIL)
+        *seq_now = 0;
     *lock_held = r->element[2]->type == REDIS_REPLY_STRING;
     /* Built under the generation waited for, or a later one: either was
      * read after this request began. */
-    if (unpack(r->element[0], &tag, NULL, NULL) && tag >= e->gen) {
-        if (!unpack(r->element[0], &tag, &e->body, &e->len)) {
+    if (answers(r->element[0], e, true, &tag)) {
+        if (!unpack(r->element[0], &tag, &e->upto, &e->body, &e->len)) {
             freeReplyObject(r);
             return CACHE_DOWN;
         }
@@ -324,6 +429,8 @@ enum cache_result cache_poll(struct cache *c, const char *key,
     return result;
 }
 
+static void wait_for_replica(struct cache *c);
+
 /* Sentinel mode: INCR with Redis' clock as a floor, then WAIT for one
  * replica when the master has any. */
 static int bump_replicated(struct cache *c, const char *gen_key)
@@ -332,7 +439,6 @@ static int bump_replicated(struct cache *c, const char *gen_key)
         ENTRY_GEN_REPAIR_LUA ENTRY_GEN_FLOOR_LUA
         "return gen_floor(KEYS[1], redis.call('INCR', KEYS[1]))";
     redisReply *r = command(c, "EVAL %s 1 %s", script, gen_key);
-    long long replicas = 0;
 
     if (r == NULL) {
         c->retry_at_ms = 0; /* a write may retry at once */
@@ -348,6 +454,19 @@ static int bump_replicated(struct cache *c, const char *gen_key)
         return -1;
     }
     freeReplyObject(r);
+    wait_for_replica(c);
+    return 0;
+}
+
+/* Sentinel mode, after a change: when the master has replicas, WAIT up to
+ * wait_ms for one of them to have it. A timeout is logged only: the change
+ * is on the master, and should a failover lose it, the new master's epoch
+ * check orphans every entry anyway. */
+static void wait_for_replica(struct cache *c)
+{
+    long long replicas = 0;
+    redisReply *r;
+
     /* ROLE of a master: ["master", offset, [[ip, port, offset], ...]]. */
     r = command(c, "ROLE");
     if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
@@ -356,7 +475,7 @@ static int bump_replicated(struct cache *c, const char *gen_key)
     if (r != NULL)
         freeReplyObject(r);
     if (replicas == 0 || c->opt.wait_ms <= 0)
-        return 0;
+        return;
     r = command(c, "WAIT 1 %lld", c->opt.wait_ms);
     if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < 1) {
         log_msg(LOG_WARN, "cache",
@@ -366,7 +485,6 @@ static int bump_replicated(struct cache *c, const char *gen_key)
     }
     if (r != NULL)
         freeReplyObject(r);
-    return 0;
 }
 
 int cache_bump_generation(struct cache *c, const char *gen_key)
@@ -407,30 +525,294 @@ int cache_bump_generation(struct cache *c, const char *gen_key)
     return -1;
 }
 
-int cache_store(struct cache *c, const char *key, uint64_t gen,
-                const char *body, size_t len, long long fresh_ms,
-                long long keep_ms)
+/* The change log keeps this many changes: a rebuild whose MySQL read took
+ * longer than that many writes is refused (its log no longer reaches back). */
+#define CHANGES_KEPT 1024
+/* How long a writer's mark that it invalidated its transaction stays: far
+ * longer than the binlog invalidator takes to see the transaction and settle
+ * it (a late invalidator only invalidates again, which is safe). */
+#define TXN_HANDLED_MS 600000
+/* The page index keeps at most this many pages: a store past it drops the
+ * page with the highest last id, entry and index together: a page that is
+ * not full first (past the end, what a flood of offsets stores, and cached
+ * briefly anyway), not an early page everyone reads. */
+#define PAGES_INDEXED_MAX 4096
+/* Above the page index's highest id: the score of a page that is not full,
+ * which any insert or delete can alter. */
+#define PAGE_TAIL_SCORE "4294967296"
+
+/*
+ * Store: find what the answer missed, then index a page, then write body
+ * and marker; one script, so a scoped write runs wholly before it (and
+ * finds the page in the index) or wholly after it (and is in the log). The
+ * index goes first: Redis does not undo a script that fails half-way, and
+ * an index entry without its page is harmless, a page without one is not.
+ * An answer that a change since its reader's sequence alters is stored
+ * bounded by that change's number ("<gen>:<upto>\n<body>"): it still
+ * answers the readers that began before that change (the waiters of this
+ * rebuild, most of them), never one after. A bounded entry never replaces
+ * one of the same generation that answers more readers.
+ * KEYS: key, key:fresh, gen, wseq, changes, pages, pages:first.
+ * ARGV: gen, body, keep ms, fresh ms, seq read before the MySQL read,
+ *       "i" or "p", id or first, last, full (1/0).
+ * A change in the log is "<seq>:<u|i|d>:<id>"; an item depends on its id;
+ * a page on updates within [first, last] and on inserts and deletes at or
+ * before last (any, when it is not full).
+ * Returns 1 stored, 2 stored bounded, 0 refused.
+ */
+static const char STORE_SCRIPT[] =
+    "if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end "
+    "local s0 = tonumber(ARGV[5]) "
+    "local a, b, full = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9] == '1' "
+    "local cur = tonumber(redis.call('GET', KEYS[4]) or '0') "
+    "local upto "
+    "if cur < s0 then return 0 end "
+    "if cur > s0 then "
+    "  local ch = redis.call('ZRANGEBYSCORE', KEYS[5], '(' .. ARGV[5], '+inf') "
+    "  if #ch < cur - s0 then return 0 end "
+    "  for _, m in ipairs(ch) do "
+    "    local s, k, id = string.match(m, '^(%d+):(%a):(%d+)$') "
+    "    id = tonumber(id) "
+    "    if not id then return 0 end "
+    "    local alters "
+    "    if ARGV[6] == 'i' then alters = id == a "
+    "    elseif k == 'u' then alters = id >= a and id <= b "
+    "    else alters = not full or id <= b end "
+    "    if alters then upto = s break end "
+    "  end "
+    "end "
+    "local old = redis.call('GET', KEYS[1]) "
+    "if old then "
+    "  local tag, bound = string.match(old, '^(%d+):?(%d*)\\n') "
+    "  tag = tonumber(tag) "
+    "  if tag and tag > tonumber(ARGV[1]) then return 0 end "
+    "  if upto and tag == tonumber(ARGV[1]) and "
+    "     (bound == '' or tonumber(bound) >= tonumber(upto)) then return 0 end "
+    "end "
+    "if ARGV[6] == 'p' then "
+    "  if not redis.call('ZSCORE', KEYS[6], KEYS[1]) and "
+    "     redis.call('ZCARD', KEYS[6]) >= " CACHE_STR(PAGES_INDEXED_MAX) " then "
+    "    local top = redis.call('ZPOPMAX', KEYS[6]) "
+    "    redis.call('DEL', top[1], top[1] .. ':fresh') "
+    "    redis.call('ZREM', KEYS[7], top[1]) "
+    "  end "
+    "  redis.call('ZADD', KEYS[6], full and ARGV[8] or " PAGE_TAIL_SCORE
+    ", KEYS[1]) "
+    "  redis.call('ZADD', KEYS[7], ARGV[7], KEYS[1]) "
+    "end "
+    "local head = upto and (ARGV[1] .. ':' .. upto) or ARGV[1] "
+    "redis.call('SET', KEYS[1], head .. '\\n' .. ARGV[2], 'PX', ARGV[3]) "
+    "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4]) "
+    "return upto and 2 or 1";
+
+/*
+ * A scoped write: per change, the next sequence number, a log entry, and
+ * the deletion of what it can alter (found through the index the stores
+ * keep), each deleted entry's marker left as REFRESH_MARKER. The rebuild
+ * lock of each goes too: a rebuild in flight read MySQL before the change,
+ * so its answer (stored bounded) cannot serve the readers after it, and
+ * their rebuild starts now instead of after it. Returns the keys deleted,
+ * or -1 when skipped: the transaction (ARGV[3], a GTID) was marked handled
+ * and ARGV[4] is "s"; with "m" it is marked handled (for TXN_HANDLED_MS).
+ * KEYS: wseq, changes, pages, pages:first. ARGV: prefix, refresh ms, GTID
+ * or "", "m"/"s"/"", then kind and id per change.
+ */
+static const char INVALIDATE_SCRIPT[] =
+    "local handled = ARGV[1] .. 'handled:' .. ARGV[3] "
+    "if ARGV[3] ~= '' and ARGV[4] == 's' and "
+    "   redis.call('EXISTS', handled) == 1 then return -1 end "
+    "local n = 0 "
+    "local gen = redis.call('GET', ARGV[1] .. 'gen') "
+    "local function drop(k) "
+    "  if gen then redis.call('DEL', k .. ':lock:' .. gen) end "
+    "  if redis.call('DEL', k, k .. ':fresh') > 0 then "
+    "    n = n + 1 "
+    "    redis.call('SET', k .. ':fresh', '" REFRESH_MARKER "', 'PX', ARGV[2]) "
+    "  end "
+    "end "
+    "for i = 5, #ARGV, 2 do "
+    "  local kind, id = ARGV[i], tonumber(ARGV[i + 1]) "
+    "  local s = redis.call('INCR', KEYS[1]) "
+    "  redis.call('ZADD', KEYS[2], s, s .. ':' .. kind .. ':' .. ARGV[i + 1]) "
+    "  drop(ARGV[1] .. 'item:' .. ARGV[i + 1]) "
+    "  for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], id, '+inf')) do "
+    "    local f = tonumber(redis.call('ZSCORE', KEYS[4], p)) "
+    "    if kind ~= 'u' or not f or f <= id then "
+    "      drop(p) "
+    "      redis.call('ZREM', KEYS[3], p) "
+    "      redis.call('ZREM', KEYS[4], p) "
+    "    end "
+    "  end "
+    "end "
+    "redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -" CACHE_STR(CHANGES_KEPT) " - 1) "
+    "if ARGV[3] ~= '' and ARGV[4] == 'm' then "
+    "  redis.call('SET', handled, '1', 'PX', " CACHE_STR(TXN_HANDLED_MS) ") "
+    "end "
+    "return n";
+
+enum cache_store_result cache_store(struct cache *c, const char *prefix,
+                                    const char *key, uint64_t gen,
+                                    uint64_t seq,
+                                    const struct cache_deps *deps,
+                                    const char *body, size_t len,
+                                    long long fresh_ms, long long keep_ms)
 {
-    /* Body and marker in one step, and never over an entry of a later
-     * generation: a rebuild that read MySQL before a write and lands after
-     * a newer rebuild must not push the newer entry out. */
-    static const char script[] =
-        "local cur = redis.call('GET', KEYS[1]) "
-        "if cur then "
-        "  local tag = tonumber(string.match(cur, '^(%d+)\\n')) "
-        "  if tag and tag > tonumber(ARGV[1]) then return 0 end "
-        "end "
-        "redis.call('SET', KEYS[1], ARGV[1] .. '\\n' .. ARGV[2], 'PX', ARGV[3]) "
-        "redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4]) "
-        "return 1";
-    redisReply *r = command(c, "EVAL %s 2 %s %s:fresh %llu %b %lld %lld",
-                            script, key, key, (unsigned long long)gen, body,
-                            len, keep_ms, fresh_ms);
+    char gen_key[CACHE_KEY_MAX], seq_key[CACHE_KEY_MAX];
+    char changes[CACHE_KEY_MAX], pages[CACHE_KEY_MAX], first[CACHE_KEY_MAX];
+    redisReply *r;
+    enum cache_store_result result = CACHE_STORE_FAILED;
+
+    if (!prefixed(gen_key, sizeof(gen_key), prefix, "gen") ||
+        !prefixed(seq_key, sizeof(seq_key), prefix, "wseq") ||
+        !prefixed(changes, sizeof(changes), prefix, "changes") ||
+        !prefixed(pages, sizeof(pages), prefix, "pages") ||
+        !prefixed(first, sizeof(first), prefix, "pages:first"))
+        return CACHE_STORE_FAILED;
+    r = command(c, "EVAL %s 7 %s %s:fresh %s %s %s %s %s %llu %b %lld %lld "
+                   "%llu %s %u %u %d",
+                STORE_SCRIPT, key, key, gen_key, seq_key, changes, pages,
+                first, (unsigned long long)gen, body, len, keep_ms, fresh_ms,
+                (unsigned long long)seq, deps->page ? "p" : "i",
+                (unsigned)(deps->page ? deps->first : deps->id),
+                (unsigned)deps->last, deps->full ? 1 : 0);
+    if (r == NULL)
+        return CACHE_STORE_FAILED;
+    if (r->type == REDIS_REPLY_INTEGER)
+        result = r->integer == 1   ? CACHE_STORED
+                 : r->integer == 2 ? CACHE_STORED_BOUNDED
+                                   : CACHE_REFUSED;
+    freeReplyObject(r);
+    return result;
+}
+
+static const char *change_letter(enum cache_change_kind kind)
+{
+    switch (kind) {
+    case CACHE_CHANGE_INSERT:
+        return "i";
+    case CACHE_CHANGE_DELETE:
+        return "d";
+    case CACHE_CHANGE_UPDATE:
+        break;
+    }
+    return "u";
+}
+
+static void count_changes(const struct cache_change *changes, size_t n,
+                          long long keys)
+{
+    static const enum metric by_kind[] = {
+        [CACHE_CHANGE_UPDATE] = METRIC_INVALIDATED_UPDATE,
+        [CACHE_CHANGE_INSERT] = METRIC_INVALIDATED_INSERT,
+        [CACHE_CHANGE_DELETE] = METRIC_INVALIDATED_DELETE,
+    };
+
+    for (size_t i = 0; i < n; i++)
+        metrics_count(by_kind[changes[i].kind]);
+    metrics_add(METRIC_INVALIDATED_KEYS, (unsigned long long)keys);
+}
+
+int cache_invalidate_all(struct cache *c, const char *prefix)
+{
+    char gen_key[CACHE_KEY_MAX];
+
+    if (!prefixed(gen_key, sizeof(gen_key), prefix, "gen"))
+        return -1;
+    if (cache_bump_generation(c, gen_key) != 0)
+        return -1;
+    metrics_count(METRIC_INVALIDATED_ALL);
+    return 0;
+}
+
+int cache_invalidate_products(struct cache *c, const char *prefix,
+                              const struct cache_change *changes, size_t n,
+                              size_t max_ids, long long refresh_ms,
+                              const struct cache_txn *txn,
+                              struct cache_invalidation *out)
+{
+    /* EVAL, script, numkeys, 4 keys, prefix, refresh ms, GTID, its use, 2
+     * per change. */
+    size_t argc = 11 + 2 * n;
+    const char **argv;
+    size_t *lens;
+    char *numbers;
+    char keys[4][CACHE_KEY_MAX], refresh[24];
+    static const char *const names[4] = {"wseq", "changes", "pages",
+                                         "pages:first"};
+    redisReply *r;
+    int rc = -1;
+    bool skipped;
+
+    if (out != NULL)
+        *out = (struct cache_invalidation){0};
+    if (n > max_ids) {
+        if (out != NULL)
+            out->all = true;
+        return cache_invalidate_all(c, prefix);
+    }
+    for (int i = 0; i < 4; i++)
+        if (!prefixed(keys[i], sizeof(keys[i]), prefix, names[i]))
+            return -1;
+    argv = calloc(argc, sizeof(*argv));
+    lens = calloc(argc, sizeof(*lens));
+    numbers = calloc(n + 1, 12);
+    if (argv == NULL || lens == NULL || numbers == NULL)
+        goto done;
+    snprintf(refresh, sizeof(refresh), "%lld", refresh_ms > 0 ? refresh_ms : 1);
+    argv[0] = "EVAL";
+    argv[1] = INVALIDATE_SCRIPT;
+    argv[2] = "4";
+    for (int i = 0; i < 4; i++)
+        argv[3 + i] = keys[i];
+    argv[7] = prefix;
+    argv[8] = refresh;
+    argv[9] = txn != NULL && txn->gtid != NULL ? txn->gtid : "";
+    argv[10] = txn == NULL ? "" : txn->skip_if_handled ? "s" : "m";
+    for (size_t i = 0; i < n; i++) {
+        char *id = numbers + i * 12;
+
+        snprintf(id, 12, "%u", (unsigned)changes[i].id);
+        argv[11 + 2 * i] = change_letter(changes[i].kind);
+        argv[12 + 2 * i] = id;
+    }
+    for (size_t i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    c->retry_at_ms = 0; /* a write may retry at once */
+    r = command_argv(c, (int)argc, argv, lens);
+    if (r == NULL)
+        goto done;
+    if (r->type == REDIS_REPLY_INTEGER && r->integer < 0) {
+        if (out != NULL)
+            out->skipped = true;
+        rc = 0;
+    } else if (r->type == REDIS_REPLY_INTEGER) {
+        if (out != NULL)
+            out->keys = r->integer;
+        count_changes(changes, n, r->integer);
+        rc = 0;
+    }
+    skipped = r->type == REDIS_REPLY_INTEGER && r->integer < 0;
+    freeReplyObject(r);
+    if (rc == 0 && !skipped && sentinel_mode(c))
+        wait_for_replica(c);
+done:
+    free(argv);
+    free(lens);
+    free(numbers);
+    return rc;
+}
+
+int cache_txn_handled(struct cache *c, const char *prefix, const char *gtid)
+{
+    redisReply *r = command(c, "EXISTS %shandled:%s", prefix, gtid);
+    int rc = -1;
 
     if (r == NULL)
         return -1;
+    if (r->type == REDIS_REPLY_INTEGER)
+        rc = r->integer == 1;
     freeReplyObject(r);
-    return 0;
+    return rc;
 }
 
 enum cache_lock_result cache_lock(struct cache *c, const char *key,

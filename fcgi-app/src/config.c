@@ -83,7 +83,7 @@ static const struct config_entry config_table[] = {
      "the master's name in the Sentinels' configuration"},
     {"REDIS_WAIT_MS", CONFIG_INT, "200", 0, 10000, FIELD(redis_wait_ms),
      false,
-     "with Sentinels: milliseconds a write's generation bump waits (WAIT) for "
+     "with Sentinels: milliseconds a write's invalidation waits (WAIT) for "
      "one replica to have it; 0: no wait"},
     {"REDIS_TIMEOUT_MS", CONFIG_INT, "200", 10, 10000, FIELD(redis_timeout_ms),
      false, "milliseconds for Redis connect and each command"},
@@ -160,6 +160,12 @@ static const struct config_entry config_table[] = {
      FIELD(cache_negative_ttl_s), false,
      "seconds an unknown id (404) or a page past the end of the catalogue "
      "is cached, with no stale window; 0: not cached"},
+    /* docs/design.md: scoped invalidation. */
+    {"CACHE_INVALIDATE_MAX_IDS", CONFIG_INT, "100", 0, 100000,
+     FIELD(cache_scope_max_ids), false,
+     "a change of more products than this (a large transaction) "
+     "invalidates every cached answer instead of each product's; 0: every "
+     "write invalidates everything"},
     /* metrics.h; start-pool sets the file next to the socket. */
     {"METRICS", CONFIG_INT, "1", 0, 1, FIELD(metrics), false,
      "1: count requests, latencies and errors for GET /metrics; 0: count "

@@ -52,6 +52,7 @@ struct config {
     long long cache_rebuilds_max;   /* host-wide cap on rebuilds at once */
     long long cache_rebuild_wait_ms;
     long long cache_negative_ttl_s; /* unknown ids, pages past the end */
+    long long cache_scope_max_ids;  /* more changed ids: invalidate all */
     long long metrics; /* 1: count for GET /metrics */
     char metrics_file[CONFIG_STR_MAX];
 };

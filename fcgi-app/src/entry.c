@@ -24,13 +24,25 @@ bool entry_parse_gen(const char *s, size_t len, uint64_t *out)
     return true;
 }
 
-bool entry_split(const char *v, size_t len, uint64_t *tag, const char **body,
-                 size_t *body_len)
+bool entry_split(const char *v, size_t len, uint64_t *tag, uint64_t *upto,
+                 const char **body, size_t *body_len)
 {
-    const char *nl = memchr(v, '\n', len < 22 ? len : 22);
+    const char *nl = memchr(v, '\n', len < ENTRY_TAG_MAX ? len : ENTRY_TAG_MAX);
+    const char *colon;
+    uint64_t bound = 0;
 
-    if (nl == NULL || !entry_parse_gen(v, (size_t)(nl - v), tag))
+    if (nl == NULL)
         return false;
+    colon = memchr(v, ':', (size_t)(nl - v));
+    if (colon == NULL) {
+        if (!entry_parse_gen(v, (size_t)(nl - v), tag))
+            return false;
+    } else if (!entry_parse_gen(v, (size_t)(colon - v), tag) ||
+               !entry_parse_gen(colon + 1, (size_t)(nl - colon - 1), &bound) ||
+               bound == 0) {
+        return false;
+    }
+    *upto = bound;
     *body = nl + 1;
     *body_len = len - (size_t)(nl - v) - 1;
     return true;

@@ -1,6 +1,8 @@
 /*
- * entry: the text of a cache entry as Redis holds it, "<gen>\n<body>", and
- * of a generation tag, "<gen>" (decimal digits only). Pure parsing, no I/O
+ * entry: the text of a cache entry as Redis holds it, "<gen>\n<body>" or,
+ * for a bounded entry, "<gen>:<upto>\n<body>" (cache.h: valid only for
+ * readers whose write sequence is below upto), and of a generation tag,
+ * "<gen>" (decimal digits only). Pure parsing, no I/O
  * and no allocation: cache.c reads Redis replies through it, and a fuzz
  * target (tests/fuzz/fuzz_entry.c) drives it directly.
  */
@@ -17,12 +19,16 @@
  * then repairs the counter). */
 bool entry_parse_gen(const char *s, size_t len, uint64_t *out);
 
-/* Splits the len bytes at v, "<gen>\n<body>", at its first newline (which
- * must come within the first 22 bytes): *tag gets the generation, *body
- * points into v just after the newline and *body_len is the rest. Returns
- * false, leaving *body alone, when the tag is missing or not a generation. */
-bool entry_split(const char *v, size_t len, uint64_t *tag, const char **body,
-                 size_t *body_len);
+/* The longest tag line, newline included: "<gen>:<upto>\n". */
+#define ENTRY_TAG_MAX 40
+
+/* Splits the len bytes at v, "<gen>[:<upto>]\n<body>", at its first newline
+ * (which must come within the first ENTRY_TAG_MAX bytes): *tag gets the
+ * generation, *upto the bound (0 when there is none; a bound is never 0),
+ * *body points into v just after the newline and *body_len is the rest.
+ * Returns false, leaving *body alone, when the tag line is malformed. */
+bool entry_split(const char *v, size_t len, uint64_t *tag, uint64_t *upto,
+                 const char **body, size_t *body_len);
 
 /* The Lua half of entry_parse_gen, for scripts that change the generation: when KEYS[1] is missing or not
  * a counter entry_parse_gen() accepts, set it from Redis' clock in microseconds.

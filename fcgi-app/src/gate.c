@@ -42,7 +42,7 @@ void gate_close(struct gate *g)
     free(g);
 }
 
-bool gate_enter(struct gate *g, long long wait_ms)
+static bool enter(struct gate *g, long long wait_ms, bool queue_bounded)
 {
     struct timespec deadline;
     bool in = false;
@@ -59,7 +59,8 @@ bool gate_enter(struct gate *g, long long wait_ms)
     pthread_mutex_lock(&g->lock);
     if (g->held < g->slots) {
         in = true;
-    } else if (g->waiting < g->waiters_max && wait_ms > 0) {
+    } else if ((!queue_bounded || g->waiting < g->waiters_max) &&
+               wait_ms > 0) {
         g->waiting++;
         while (g->held >= g->slots)
             if (pthread_cond_timedwait(&g->freed, &g->lock, &deadline) != 0)
@@ -71,6 +72,16 @@ bool gate_enter(struct gate *g, long long wait_ms)
         g->held++;
     pthread_mutex_unlock(&g->lock);
     return in;
+}
+
+bool gate_enter(struct gate *g, long long wait_ms)
+{
+    return enter(g, wait_ms, true);
+}
+
+bool gate_enter_refresh(struct gate *g, long long wait_ms)
+{
+    return enter(g, wait_ms, false);
 }
 
 void gate_leave(struct gate *g)

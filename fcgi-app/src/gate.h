@@ -23,6 +23,11 @@ void gate_close(struct gate *g);
  * enter and must not call gate_leave(). A NULL gate always lets in. */
 bool gate_enter(struct gate *g, long long wait_ms);
 
+/* gate_enter() for a refresh (products.c: the one rebuild of a key a write
+ * just invalidated): waits up to wait_ms even when the queue is full. The
+ * bound on such waiters is the keys writes invalidate, not the traffic. */
+bool gate_enter_refresh(struct gate *g, long long wait_ms);
+
 /* Gives the slot back (and wakes one waiter). */
 void gate_leave(struct gate *g);
 

@@ -235,6 +235,18 @@ bool l1_put(struct l1 *l1, const char *key, const char *body, size_t len,
     return true;
 }
 
+void l1_invalidate_key(struct l1 *l1, const char *key)
+{
+    struct l1_entry *e;
+
+    pthread_mutex_lock(&l1->lock);
+    l1->epoch++;
+    e = find(l1, key);
+    if (e != NULL)
+        drop(l1, e);
+    pthread_mutex_unlock(&l1->lock);
+}
+
 void l1_invalidate_all(struct l1 *l1)
 {
     pthread_mutex_lock(&l1->lock);

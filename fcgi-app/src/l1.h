@@ -4,8 +4,9 @@
  * with an expiry; least recently used entries are evicted to stay within
  * max_bytes, and nothing ever grows past it.
  *
- * Coherence is not decided here: tracking.c calls l1_invalidate_all() when
- * Redis says the generation changed, or when it can no longer tell. An
+ * Coherence is not decided here: tracking.c calls l1_invalidate_key() when
+ * Redis says an entry's key changed, l1_invalidate_all() when the
+ * generation changed, or when it can no longer tell. An
  * insert carries the ticket taken before the Redis read that produced it,
  * and is refused when an invalidation came in between, so a copy read
  * before a write can never be stored after that write's invalidation.
@@ -49,6 +50,11 @@ void l1_release(char *bytes);
  * when stored. */
 bool l1_put(struct l1 *l1, const char *key, const char *body, size_t len,
             long long expires_ms, uint64_t ticket);
+
+/* Drops key's entry, if any, and starts a new epoch (so a put whose read
+ * began before this is refused, whatever its key: cheaper than a ticket
+ * per key, and a refused put only costs the next read a Redis trip). */
+void l1_invalidate_key(struct l1 *l1, const char *key);
 
 /* Drops every entry and starts a new epoch. */
 void l1_invalidate_all(struct l1 *l1);

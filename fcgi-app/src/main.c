@@ -154,7 +154,7 @@ static int open_l1(struct app *sh, const struct config *cfg)
         return 0;
     sh->l1 = l1_open((size_t)cfg->cache_l1_max_bytes);
     if (sh->l1 != NULL)
-        sh->tracking = tracking_open(&redis, PRODUCTS_GEN_KEY, sh->l1);
+        sh->tracking = tracking_open(&redis, PRODUCTS_PREFIX, sh->l1);
     return sh->tracking != NULL ? 0 : -1;
 }
 

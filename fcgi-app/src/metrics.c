@@ -157,6 +157,12 @@ void metrics_count(enum metric m)
         add(&mine->count[m], 1);
 }
 
+void metrics_add(enum metric m, unsigned long long n)
+{
+    if (mine != NULL)
+        add(&mine->count[m], n);
+}
+
 long long metrics_clock(void)
 {
     struct timespec ts;

@@ -39,6 +39,13 @@ enum metric {
     METRIC_REDIS_ERRORS,
     METRIC_INVALIDATION_OK,
     METRIC_INVALIDATION_FAILED,
+    /* Scoped invalidations (cache_invalidate_products) by change kind, the
+     * fallbacks to invalidating everything, and the entry keys deleted. */
+    METRIC_INVALIDATED_UPDATE,
+    METRIC_INVALIDATED_INSERT,
+    METRIC_INVALIDATED_DELETE,
+    METRIC_INVALIDATED_ALL,
+    METRIC_INVALIDATED_KEYS,
     METRIC_COUNT
 };
 
@@ -65,6 +72,9 @@ int metrics_open(const struct metrics_options *opt, char *err, size_t errlen);
 void metrics_close(void);
 
 void metrics_count(enum metric m);
+
+/* Adds n to counter m. */
+void metrics_add(enum metric m, unsigned long long n);
 
 /* A monotonic timestamp for metrics_observe() (0 when metrics are off). */
 long long metrics_clock(void);

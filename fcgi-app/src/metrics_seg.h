@@ -16,7 +16,7 @@
 #include "metrics.h"
 
 /* "prodmet" and the layout version. */
-#define METRICS_MAGIC 0x70726f646d657402ULL
+#define METRICS_MAGIC 0x70726f646d657403ULL
 
 /* One slot per responder process; POOL_SIZE is at most 512 (start-pool). A
  * process that finds none free counts into slot 0 with its owner: still

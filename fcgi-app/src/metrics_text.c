@@ -205,6 +205,21 @@ static void put_backends(struct textbuf *b, const struct totals *t)
         (unsigned long long)t->count[METRIC_INVALIDATION_OK]);
     textbuf_put(b, "products_invalidations_total{result=\"failed\"} %llu\n",
         (unsigned long long)t->count[METRIC_INVALIDATION_FAILED]);
+    put_help(b, "products_invalidated_changes_total", "counter",
+             "Product changes invalidated by scope (update, insert, delete), "
+             "and invalidations that fell back to everything (all).");
+    textbuf_put(b, "products_invalidated_changes_total{kind=\"update\"} %llu\n",
+        (unsigned long long)t->count[METRIC_INVALIDATED_UPDATE]);
+    textbuf_put(b, "products_invalidated_changes_total{kind=\"insert\"} %llu\n",
+        (unsigned long long)t->count[METRIC_INVALIDATED_INSERT]);
+    textbuf_put(b, "products_invalidated_changes_total{kind=\"delete\"} %llu\n",
+        (unsigned long long)t->count[METRIC_INVALIDATED_DELETE]);
+    textbuf_put(b, "products_invalidated_changes_total{kind=\"all\"} %llu\n",
+        (unsigned long long)t->count[METRIC_INVALIDATED_ALL]);
+    put_counter(b, "products_invalidated_keys_total",
+                "Cached answers deleted by scoped invalidations (divided by "
+                "the invalidations: keys per write).",
+                t->count[METRIC_INVALIDATED_KEYS]);
 }
 
 static void put_pool(struct textbuf *b, const struct totals *t)

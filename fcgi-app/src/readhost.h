@@ -3,7 +3,7 @@
  * (DB_READ_HOSTS). The trap it closes: a miss right after a write reads a
  * replica that has not applied the write yet and stores the old row under
  * the new generation. So every acknowledged write records the primary's
- * GTID position in Redis before its generation bump (readhost_record), and
+ * GTID position in Redis before its invalidation (readhost_record), and
  * a rebuild first has a replica wait for that position (MASTER_GTID_WAIT /
  * WAIT_FOR_EXECUTED_GTID_SET, up to DB_READ_WAIT_MS); when the replica does
  * not get there in time, or no position is known, it reads the primary.

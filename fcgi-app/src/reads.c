@@ -6,12 +6,15 @@
  *
  * cached: an answer is stored under products:<list:limit:offset|item:id>,
  * tagged with the catalogue's generation it was built under (cache.h has
- * the format). One MGET reads the current generation and the entry
- * together; an entry of another generation is a miss. A write bumps the
- * generation after its commit, so once a write has returned no reader
- * accepts an entry built before it: a slow miss that read the old row
- * stores it tagged with the old generation, which nobody accepts any more
- * (and cache_store never lets it replace a newer entry).
+ * the format). One MGET reads the current generation, the write sequence
+ * and the entry together; an entry of another generation is a miss. A
+ * write deletes, after its commit, the entries its change can alter
+ * (cache_invalidate_products), and each rebuild's store names what its
+ * answer depends on (struct cache_deps: an id, or a page's first and last
+ * id) and the sequence read before its MySQL read, so a slow miss that
+ * read the old row cannot store it after the write (docs/design.md has the
+ * argument). An entry a write deleted comes back as a refresh, which the
+ * rebuild gate does not turn away like a flood's miss.
  *
  * Each entry is fresh for CACHE_TTL_S (+ up to 10% jitter, so keys filled
  * together do not expire together) and kept CACHE_STALE_S longer. On a miss
@@ -75,20 +78,22 @@
 #define BUSY_SEND_RATE 128
 
 /* The longest key: "products:" + "list:" + two 10-digit numbers. */
-#define KEY_PREFIX "products:"
+#define KEY_PREFIX PRODUCTS_PREFIX
 _Static_assert(sizeof(KEY_PREFIX "list:4294967295:4294967295") <=
                    CACHE_KEY_MAX,
                "the longest products key must fit CACHE_KEY_MAX");
 
-/* Loads one answer from MySQL and renders it: a JSON body, or a status. */
+/* Loads one answer from MySQL and renders it: a JSON body, or a status,
+ * and what the answer depends on (for the store's check, cache.h). */
 struct loader {
     enum store_result (*load)(struct app *app, const void *arg, char **body,
-                              size_t *len);
+                              size_t *len, struct cache_deps *deps);
     const void *arg;
 };
 
 static enum store_result load_list(struct app *app, const void *arg,
-                                   char **body, size_t *len)
+                                   char **body, size_t *len,
+                                   struct cache_deps *deps)
 {
     const struct product_query *q = arg;
     struct product_list list;
@@ -97,18 +102,28 @@ static enum store_result load_list(struct app *app, const void *arg,
     result = store_fetch_products(readhost_choose(app), q->limit, q->offset, &list);
     if (result != STORE_OK)
         return result;
+    /* Rows come ordered by id: the page holds the ids first..last. An
+     * empty page holds none (first above last): no update alters it. */
+    *deps = (struct cache_deps){
+        .page = true,
+        .first = list.count > 0 ? list.items[0].id : UINT32_MAX,
+        .last = list.count > 0 ? list.items[list.count - 1].id : 0,
+        .full = list.count > 0 && list.count >= q->limit,
+    };
     *body = json_render_products(&list, len);
     product_list_free(&list);
     return STORE_OK;
 }
 
 static enum store_result load_one(struct app *app, const void *arg,
-                                  char **body, size_t *len)
+                                  char **body, size_t *len,
+                                  struct cache_deps *deps)
 {
     const uint32_t *id = arg;
     struct product p;
     enum store_result result;
 
+    *deps = (struct cache_deps){.id = *id}; /* found or not */
     result = store_fetch_product(readhost_choose(app), *id, &p);
     if (result != STORE_OK)
         return result;
@@ -121,9 +136,9 @@ static enum store_result load_one(struct app *app, const void *arg,
 static enum store_result reply_from_db(struct app *app,
                                        const struct loader *loader,
                                        struct reply *r, char **body,
-                                       size_t *len)
+                                       size_t *len, struct cache_deps *deps)
 {
-    enum store_result result = loader->load(app, loader->arg, body, len);
+    enum store_result result = loader->load(app, loader->arg, body, len, deps);
 
     if (result == STORE_DOWN)
         reply_error(r, 503, "database unavailable, try again shortly");
@@ -136,22 +151,30 @@ static enum store_result reply_from_db(struct app *app,
 
 /* A rebuild: reply_from_db() with a slot of the rebuild gate. Without one
  * in time, STORE_DOWN with a 503 and Retry-After (a caller with a stale
- * copy answers with that instead). */
+ * copy answers with that instead). The refresh of a key a write just
+ * invalidated (at most one per key: the lock holder's) is not one of a
+ * flood: it queues past the waiters' bound and waits up to CACHE_WAIT_MS,
+ * still within the slots. */
 static enum store_result rebuild_from_db(struct app *app,
                                          const struct loader *loader,
-                                         struct reply *r, char **body,
-                                         size_t *len)
+                                         bool refresh, struct reply *r,
+                                         char **body, size_t *len,
+                                         struct cache_deps *deps)
 {
     enum store_result result;
+    bool in = refresh ? gate_enter_refresh(app->rebuilds,
+                                           app->cfg->cache_wait_ms)
+                      : gate_enter(app->rebuilds,
+                                   app->cfg->cache_rebuild_wait_ms);
 
-    if (!gate_enter(app->rebuilds, app->cfg->cache_rebuild_wait_ms)) {
+    if (!in) {
         reply_error(r, 503, "too many cache misses at once, try again "
                             "shortly");
         r->retry_after_s = BUSY_RETRY_AFTER_S;
         r->send_rate = BUSY_SEND_RATE;
         return STORE_DOWN;
     }
-    result = reply_from_db(app, loader, r, body, len);
+    result = reply_from_db(app, loader, r, body, len, deps);
     gate_leave(app->rebuilds);
     return result;
 }
@@ -200,36 +223,42 @@ static bool empty_page(const char *body, size_t len)
  * stale window after that, counted from the same jittered instant (so with
  * CACHE_STALE_S=0 the bodies, too, expire spread out rather than together
  * at the TTL). */
-static void remember(struct app *app, const char *key, uint64_t gen,
-                     const char *body, size_t len)
+static void remember(struct app *app, const char *key,
+                     const struct cache_entry *read,
+                     const struct cache_deps *deps, const char *body,
+                     size_t len)
 {
     const struct config *cfg = app->cfg;
     long long fresh_ms = jittered_ttl_ms(cfg);
 
-    cache_store(app->cache, key, gen, body, len, fresh_ms,
-                fresh_ms + cfg->cache_stale_s * 1000);
+    cache_store(app->cache, PRODUCTS_PREFIX, key, read->gen, read->seq, deps,
+                body, len, fresh_ms, fresh_ms + cfg->cache_stale_s * 1000);
 }
 
 /* Stores a rebuild's outcome: an answer as remember() does; an unknown id
  * (as an empty body) or an empty page only for CACHE_NEGATIVE_TTL_S, with no
- * stale window, so that a flood of them leaves little behind. */
-static void remember_outcome(struct app *app, const char *key, uint64_t gen,
+ * stale window, so that a flood of them leaves little behind. read is the
+ * cache read made before the MySQL read (its generation and sequence). */
+static void remember_outcome(struct app *app, const char *key,
+                             const struct cache_entry *read,
+                             const struct cache_deps *deps,
                              enum store_result result, const char *body,
                              size_t len)
 {
     long long negative_ms = app->cfg->cache_negative_ttl_s * 1000;
 
     if (result == STORE_OK && body != NULL && !empty_page(body, len)) {
-        remember(app, key, gen, body, len);
+        remember(app, key, read, deps, body, len);
         return;
     }
     if (negative_ms == 0)
         return;
     if (result == STORE_NOT_FOUND)
-        cache_store(app->cache, key, gen, "", 0, negative_ms, negative_ms);
+        cache_store(app->cache, PRODUCTS_PREFIX, key, read->gen, read->seq,
+                    deps, "", 0, negative_ms, negative_ms);
     else if (result == STORE_OK && body != NULL)
-        cache_store(app->cache, key, gen, body, len, negative_ms,
-                    negative_ms);
+        cache_store(app->cache, PRODUCTS_PREFIX, key, read->gen, read->seq,
+                    deps, body, len, negative_ms, negative_ms);
 }
 
 /* Straight to MySQL: baseline mode, or Redis unavailable. */
@@ -238,8 +267,9 @@ static void read_bypass(struct app *app, const struct loader *loader,
 {
     char *body = NULL;
     size_t len = 0;
+    struct cache_deps deps;
 
-    if (reply_from_db(app, loader, r, &body, &len) == STORE_OK &&
+    if (reply_from_db(app, loader, r, &body, &len, &deps) == STORE_OK &&
         body != NULL)
         send_body(r, body, len, "BYPASS");
 }
@@ -252,10 +282,12 @@ static void rebuild(struct app *app, const struct loader *loader,
 {
     char *body = NULL;
     size_t len = 0;
+    struct cache_deps deps;
     enum store_result result;
 
-    result = rebuild_from_db(app, loader, r, &body, &len);
-    remember_outcome(app, key, found->gen, result, body, len);
+    result = rebuild_from_db(app, loader, found->refresh, r, &body, &len,
+                             &deps);
+    remember_outcome(app, key, found, &deps, result, body, len);
     if (result == STORE_OK && body != NULL) {
         cache_unlock(app->cache, key, found->gen);
         free(found->body);
@@ -275,23 +307,33 @@ static void rebuild(struct app *app, const struct loader *loader,
 /* Another responder is rebuilding and there is nothing stale to serve:
  * poll for its result for a bounded time, then query MySQL ourselves. Each
  * poll reads the entry and the lock in one command, so a rebuild that lands
- * between two looks cannot be mistaken for one that gave up. The wait ends
- * early when the lock is gone without a result (the rebuild found nothing,
- * e.g. a 404, or MySQL failed): waiting longer would not help. */
+ * between two looks cannot be mistaken for one that gave up. When the lock
+ * is gone without a result this reader may take (the rebuild found
+ * nothing, e.g. a 404, MySQL failed, its store was refused, or a write
+ * after this request began bounded it or deleted the lock), the waiter
+ * takes the lock itself, so the waiters of one key still share one
+ * rebuild. read (the cache read made before any MySQL read of this
+ * request) is what an entry must answer; the sequence of the last poll is
+ * what the waiter's own store is checked against. */
 static void wait_for_rebuild(struct app *app, const struct loader *loader,
-                             const char *key, uint64_t gen, struct reply *r)
+                             const char *key, const struct cache_entry *read,
+                             struct reply *r)
 {
     long long deadline = clock_mono_ms() + app->cfg->cache_wait_ms;
-    struct cache_entry found = {.gen = gen};
+    struct cache_entry found = *read;
+    struct cache_deps deps;
     char *body = NULL;
     size_t len = 0;
 
+    found.body = NULL;
     metrics_count(METRIC_CACHE_WAITED);
     while (clock_mono_ms() < deadline) {
         bool held;
+        uint64_t seq_now;
 
         clock_sleep_ms(WAIT_POLL_MS);
-        switch (cache_poll(app->cache, key, &found, &held)) {
+        switch (cache_poll(app->cache, PRODUCTS_PREFIX, key, &found, &held,
+                           &seq_now)) {
         case CACHE_HIT:
             send_body(r, found.body, found.len, "HIT");
             return;
@@ -301,6 +343,17 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
         case CACHE_MISS:
             if (held)
                 continue;
+            switch (cache_lock(app->cache, key, found.gen,
+                               app->cfg->cache_lock_ms)) {
+            case CACHE_LOCK_ACQUIRED:
+                found.seq = seq_now; /* read before this MySQL read */
+                rebuild(app, loader, key, &found, r);
+                return;
+            case CACHE_LOCK_BUSY:
+                continue;
+            case CACHE_LOCK_DOWN:
+                break;
+            }
             break;
         case CACHE_DOWN:
             break;
@@ -309,7 +362,8 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
     }
     if (clock_mono_ms() >= deadline)
         metrics_count(METRIC_CACHE_WAIT_TIMEOUT);
-    if (rebuild_from_db(app, loader, r, &body, &len) == STORE_OK &&
+    if (rebuild_from_db(app, loader, false, r, &body, &len, &deps) ==
+            STORE_OK &&
         body != NULL)
         send_body(r, body, len, "MISS");
 }
@@ -318,13 +372,16 @@ static void wait_for_rebuild(struct app *app, const struct loader *loader,
  * missing or expired queries MySQL itself. Kept to measure the stampede the
  * guard prevents. */
 static void rebuild_unguarded(struct app *app, const struct loader *loader,
-                              const char *key, uint64_t gen, struct reply *r)
+                              const char *key, const struct cache_entry *read,
+                              struct reply *r)
 {
     char *body = NULL;
     size_t len = 0;
-    enum store_result result = rebuild_from_db(app, loader, r, &body, &len);
+    struct cache_deps deps;
+    enum store_result result =
+        rebuild_from_db(app, loader, false, r, &body, &len, &deps);
 
-    remember_outcome(app, key, gen, result, body, len);
+    remember_outcome(app, key, read, &deps, result, body, len);
     if (result != STORE_OK || body == NULL)
         return;
     send_body(r, body, len, "MISS");
@@ -373,12 +430,13 @@ static void read_cached(struct app *app, const struct loader *loader,
         return;
     started = clock_mono_ms();
     /* The marker's time left also caps the edge copy's lifetime. */
-    switch (cache_read(app->cache, PRODUCTS_GEN_KEY, key,
+    switch (cache_read(app->cache, PRODUCTS_PREFIX, key,
                        use_l1 || app->cfg->edge_cache_ms > 0, &found)) {
     case CACHE_HIT:
         /* The copy expires no later than the marker: its remaining time
-         * is counted from before the read was sent. */
-        if (use_l1 && found.fresh_ms > 0 && found.len > 0)
+         * is counted from before the read was sent. A bounded entry
+         * answers this reader, not the later ones an L1 copy would. */
+        if (use_l1 && found.fresh_ms > 0 && found.len > 0 && found.upto == 0)
             l1_put(app->l1, key, found.body, found.len,
                    started + found.fresh_ms, ticket);
         /* The stored bytes are the response body: no parse, no re-encode. */
@@ -388,7 +446,8 @@ static void read_cached(struct app *app, const struct loader *loader,
     case CACHE_STALE:
         if (!app->cfg->cache_guard) {
             free(found.body);
-            rebuild_unguarded(app, loader, key, found.gen, r);
+            found.body = NULL;
+            rebuild_unguarded(app, loader, key, &found, r);
             return;
         }
         if (cache_lock(app->cache, key, found.gen, app->cfg->cache_lock_ms) ==
@@ -401,7 +460,7 @@ static void read_cached(struct app *app, const struct loader *loader,
         return;
     case CACHE_MISS:
         if (!app->cfg->cache_guard) {
-            rebuild_unguarded(app, loader, key, found.gen, r);
+            rebuild_unguarded(app, loader, key, &found, r);
             return;
         }
         switch (cache_lock(app->cache, key, found.gen,
@@ -410,7 +469,7 @@ static void read_cached(struct app *app, const struct loader *loader,
             rebuild(app, loader, key, &found, r);
             return;
         case CACHE_LOCK_BUSY:
-            wait_for_rebuild(app, loader, key, found.gen, r);
+            wait_for_rebuild(app, loader, key, &found, r);
             return;
         case CACHE_LOCK_DOWN:
             break;

@@ -8,8 +8,11 @@
 #include "app.h"
 #include "reply.h"
 
+/* Every Redis key of the products cache starts with this (cache.h has the
+ * layout under it). */
+#define PRODUCTS_PREFIX "products:"
 /* The Redis key holding the catalogue's generation. */
-#define PRODUCTS_GEN_KEY "products:gen"
+#define PRODUCTS_GEN_KEY PRODUCTS_PREFIX "gen"
 
 /* GET /products?query. */
 void products_list(struct app *app, const char *query, struct reply *r);

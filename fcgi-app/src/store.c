@@ -235,10 +235,19 @@ static enum store_result fail(struct conn *s, const char *what,
  * (max_statement_time; MySQL has none for writes, max_execution_time is
  * SELECT-only, and a single-row write by primary key only waits on locks,
  * which the first two bound). */
+static bool is_mariadb(struct conn *s);
+
 static bool bound_session(struct conn *s)
 {
     char sql[160];
     unsigned int w = s->pool->lock_wait_s;
+
+    /* Each write's OK packet then names its GTID (own_gtid()). */
+    if (is_mariadb(s) &&
+        mysql_query(s->conn,
+                    "SET SESSION session_track_system_variables = "
+                    "'last_gtid'") != 0)
+        return false;
 
     snprintf(sql, sizeof(sql),
              "SET SESSION innodb_lock_wait_timeout = %u, "
@@ -538,10 +547,37 @@ static void bind_input(MYSQL_BIND *b, const struct product_input *in,
     b[1].length = price_len;
 }
 
-/* Runs a write; *affected gets the matched row count. */
+/* The last_gtid the server tracked in the write's OK packet into txn
+ * ("" without one). The tracker hands out name, value, name, value... */
+static void own_gtid(struct conn *s, char txn[STORE_TXN_MAX])
+{
+    const char *data;
+    size_t len;
+    bool value_next = false;
+
+    txn[0] = '\0';
+    if (mysql_session_track_get_first(s->conn, SESSION_TRACK_SYSTEM_VARIABLES,
+                                      &data, &len) != 0)
+        return;
+    do {
+        if (value_next) {
+            if (len > 0 && len < STORE_TXN_MAX) {
+                memcpy(txn, data, len);
+                txn[len] = '\0';
+            }
+            return;
+        }
+        value_next = len == 9 && memcmp(data, "last_gtid", 9) == 0;
+    } while (mysql_session_track_get_next(s->conn,
+                                          SESSION_TRACK_SYSTEM_VARIABLES,
+                                          &data, &len) == 0);
+}
+
+/* Runs a write; *affected gets the matched row count, txn its GTID. */
 static enum store_result write_on(struct conn *s, enum statement which,
                                     MYSQL_BIND *params, uint64_t *affected,
-                                    uint32_t *insert_id)
+                                    uint32_t *insert_id,
+                                    char txn[STORE_TXN_MAX])
 {
     MYSQL_STMT *stmt;
     enum store_result result;
@@ -554,6 +590,7 @@ static enum store_result write_on(struct conn *s, enum statement which,
         log_msg(LOG_INFO, "store", "idle connection was closed, reopening");
         disconnect(s);
     }
+    txn[0] = '\0';
     if (!connect_if_needed(s))
         return STORE_DOWN;
     /* STORE_DOWN when it never ran; STORE_UNCERTAIN when it was sent but
@@ -561,6 +598,7 @@ static enum store_result write_on(struct conn *s, enum statement which,
     result = execute(s, which, params, &stmt);
     if (result != STORE_OK)
         return result;
+    own_gtid(s, txn);
     *affected = (uint64_t)mysql_stmt_affected_rows(stmt);
     if (insert_id != NULL)
         *insert_id = (uint32_t)mysql_stmt_insert_id(stmt);
@@ -569,21 +607,23 @@ static enum store_result write_on(struct conn *s, enum statement which,
 
 static enum store_result write_rows(struct store *p, enum statement which,
                                     MYSQL_BIND *params, uint64_t *affected,
-                                    uint32_t *insert_id)
+                                    uint32_t *insert_id,
+                                    char txn[STORE_TXN_MAX])
 {
     struct conn *s = acquire(p);
     enum store_result result;
 
+    txn[0] = '\0';
     if (s == NULL)
         return STORE_DOWN; /* nothing was sent */
-    result = write_on(s, which, params, affected, insert_id);
+    result = write_on(s, which, params, affected, insert_id, txn);
     release(p, s);
     return result;
 }
 
 enum store_result store_insert_product(struct store *s,
                                        const struct product_input *in,
-                                       uint32_t *id)
+                                       uint32_t *id, char txn[STORE_TXN_MAX])
 {
     MYSQL_BIND params[2];
     unsigned long name_len, price_len;
@@ -591,11 +631,12 @@ enum store_result store_insert_product(struct store *s,
     uint64_t affected;
 
     bind_input(params, in, &name_len, price, &price_len);
-    return write_rows(s, STMT_INSERT, params, &affected, id);
+    return write_rows(s, STMT_INSERT, params, &affected, id, txn);
 }
 
 enum store_result store_update_product(struct store *s, uint32_t id,
-                                       const struct product_input *in)
+                                       const struct product_input *in,
+                                       char txn[STORE_TXN_MAX])
 {
     MYSQL_BIND params[3];
     unsigned long name_len, price_len;
@@ -604,16 +645,17 @@ enum store_result store_update_product(struct store *s, uint32_t id,
 
     bind_input(params, in, &name_len, price, &price_len);
     bind_u32(&params[2], &id);
-    return write_rows(s, STMT_UPDATE, params, &affected, NULL);
+    return write_rows(s, STMT_UPDATE, params, &affected, NULL, txn);
 }
 
-enum store_result store_delete_product(struct store *s, uint32_t id)
+enum store_result store_delete_product(struct store *s, uint32_t id,
+                                       char txn[STORE_TXN_MAX])
 {
     MYSQL_BIND param;
     uint64_t affected;
 
     bind_u32(&param, &id);
-    return write_rows(s, STMT_DELETE, &param, &affected, NULL);
+    return write_rows(s, STMT_DELETE, &param, &affected, NULL, txn);
 }
 
 int store_ping(struct store *p)

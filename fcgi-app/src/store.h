@@ -61,14 +61,21 @@ enum store_result store_fetch_products(struct store *s, uint32_t limit,
 enum store_result store_fetch_product(struct store *s, uint32_t id,
                                       struct product *out);
 
+/* The GTID of one transaction, with its NUL ("d-s-n" on MariaDB). */
+#define STORE_TXN_MAX 64
+
 /* Writes (no artificial delay). insert sets *id. update/delete answer
- * STORE_NOT_FOUND when no row has that id. */
+ * STORE_NOT_FOUND when no row has that id. txn gets the write's own GTID as
+ * the server reported it (MariaDB's session-tracked last_gtid), or "" when
+ * it did not (MySQL, binary logging off). */
 enum store_result store_insert_product(struct store *s,
                                        const struct product_input *in,
-                                       uint32_t *id);
+                                       uint32_t *id, char txn[STORE_TXN_MAX]);
 enum store_result store_update_product(struct store *s, uint32_t id,
-                                       const struct product_input *in);
-enum store_result store_delete_product(struct store *s, uint32_t id);
+                                       const struct product_input *in,
+                                       char txn[STORE_TXN_MAX]);
+enum store_result store_delete_product(struct store *s, uint32_t id,
+                                       char txn[STORE_TXN_MAX]);
 
 /* Returns 0 when the server answers (connecting if needed). */
 int store_ping(struct store *s);

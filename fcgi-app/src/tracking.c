@@ -136,8 +136,9 @@ static void connect_and_subscribe(struct tracking *t)
     if (ctx == NULL ||
         !setup_command(ctx, REDIS_REPLY_INTEGER, &id, "CLIENT ID") ||
         !setup_command(ctx, REDIS_REPLY_STATUS, NULL,
-                       "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %s", id,
-                       t->prefix) ||
+                       "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %sgen "
+                       "PREFIX %sitem: PREFIX %slist:",
+                       id, t->prefix, t->prefix, t->prefix) ||
         !setup_command(ctx, REDIS_REPLY_ARRAY, NULL, "SUBSCRIBE %s",
                        TRACKING_CHANNEL)) {
         if (ctx != NULL)
@@ -155,6 +156,42 @@ static void connect_and_subscribe(struct tracking *t)
             id);
 }
 
+/* One invalidation message's keys (an array, or NULL/nil for FLUSHALL). A
+ * change of the generation (a write that invalidates everything, the key
+ * expiring, evicted, deleted), no keys named, or anything unexpected:
+ * every copy goes. An entry key ("<key>" or "<key>:fresh", written by a
+ * store, deleted by a scoped write, expired, evicted): that copy goes. A
+ * rebuild lock changes no answer. */
+static void invalidate_keys(struct tracking *t, const redisReply *keys)
+{
+    size_t gen_len = strlen(t->prefix) + 3;
+
+    if (keys == NULL || keys->type != REDIS_REPLY_ARRAY) {
+        l1_invalidate_all(t->l1);
+        return;
+    }
+    for (size_t i = 0; i < keys->elements; i++) {
+        const redisReply *k = keys->element[i];
+        char key[CACHE_KEY_MAX];
+        size_t len;
+
+        if (k->type != REDIS_REPLY_STRING || k->len >= sizeof(key) ||
+            (k->len >= gen_len && strncmp(k->str, t->prefix, gen_len - 3) == 0 &&
+             strncmp(k->str + gen_len - 3, "gen", 3) == 0)) {
+            l1_invalidate_all(t->l1);
+            return;
+        }
+        if (strstr(k->str, ":lock:") != NULL)
+            continue;
+        len = k->len;
+        if (len > 6 && strcmp(k->str + len - 6, ":fresh") == 0)
+            len -= 6;
+        memcpy(key, k->str, len);
+        key[len] = '\0';
+        l1_invalidate_key(t->l1, key);
+    }
+}
+
 /* Applies one message. false when it is not one we expect. */
 static bool apply(struct tracking *t, const redisReply *r)
 {
@@ -165,9 +202,7 @@ static bool apply(struct tracking *t, const redisReply *r)
         return false;
     kind = r->element[0]->str;
     if (strcmp(kind, "message") == 0) {
-        /* Any change under the prefix (a write's INCR, the key expiring,
-         * evicted, deleted, or FLUSHALL's null key): every copy goes. */
-        l1_invalidate_all(t->l1);
+        invalidate_keys(t, r->elements == 3 ? r->element[2] : NULL);
         return true;
     }
     if (strcmp(kind, "pong") == 0) {

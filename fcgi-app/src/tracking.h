@@ -2,16 +2,17 @@
  * tracking: the connection that keeps an L1 coherent. One per process,
  * shared by its threads: a Redis connection that turned on server-assisted
  * client-side caching for itself (CLIENT TRACKING on REDIRECT <its own id>
- * BCAST PREFIX <prefix>) and then subscribed to __redis__:invalidate, so
- * Redis publishes to it every change of a key under the prefix (the
- * generation key). Tracking state and subscription live and die together:
+ * BCAST PREFIX <prefix>gen PREFIX <prefix>item: PREFIX <prefix>list:) and
+ * then subscribed to __redis__:invalidate, so Redis publishes to it every
+ * change of the generation and of every entry key, naming the keys. Tracking state and subscription live and die together:
  * there is no separate redirect target that could vanish
  * (tracking-redir-broken cannot happen).
  *
- * Every message, a lost connection, a reconnect, or a liveness ping left
- * unanswered empties the L1. The L1 may be used only right after
- * tracking_sync() returned true. Uses hiredis (with cache.c and sentinel.c,
- * the only files that do).
+ * A message about an entry key drops that key from the L1; one about the
+ * generation, one naming no keys (FLUSHALL), a lost connection, a
+ * reconnect, or a liveness ping left unanswered empties the L1. The L1 may
+ * be used only right after tracking_sync() returned true. Uses hiredis
+ * (with cache.c and sentinel.c, the only files that do).
  */
 #ifndef TRACKING_H
 #define TRACKING_H
@@ -23,8 +24,9 @@
 
 struct tracking;
 
-/* A handle (not connected yet) feeding invalidations of keys starting with
- * prefix into l1. prefix is copied; opt's strings are not, as with
+/* A handle (not connected yet) feeding invalidations of the cache's keys
+ * under prefix (cache.h: "<prefix>gen", "<prefix>item:...",
+ * "<prefix>list:...") into l1. prefix is copied; opt's strings are not, as with
  * cache_open. NULL when out of memory. */
 struct tracking *tracking_open(const struct cache_options *opt,
                                const char *prefix, struct l1 *l1);

@@ -1,10 +1,13 @@
 /*
  * writes: the admin write path. Order matters: authorise, validate, commit
- * in MySQL (autocommit), then bump the cache generation, then answer. A
- * reader that starts after a 2xx therefore sees the new generation and can
- * only find entries built from reads made after the commit. When the bump
- * fails the write stands but the answer is a 500 that says so: a 2xx would
- * promise what the cache cannot keep.
+ * in MySQL (autocommit), then invalidate what the change can alter
+ * (cache_invalidate_products: the product, the pages holding it, and for a
+ * POST or DELETE the pages after its position), then answer. A reader that
+ * starts after a 2xx therefore finds none of the entries built before the
+ * commit, and no rebuild that read MySQL before the commit can store one
+ * (docs/design.md has the argument). When the invalidation fails the write
+ * stands but the answer is a 500 that says so: a 2xx would promise what the
+ * cache cannot keep.
  */
 #include "writes.h"
 
@@ -95,13 +98,28 @@ static bool valid_body(const struct app *app, const struct write_request *req,
     return true;
 }
 
-/* After a commit (or a write whose outcome is unknown): orphan every
- * cached answer. Returns false when Redis could not be told. */
-static bool invalidate(struct app *app)
+/* After a commit (or a write whose outcome is unknown): invalidate what
+ * the change can alter; with no id (an insert whose id is unknown),
+ * everything. The commit has returned, so the transaction (txn, its GTID,
+ * or "") is marked handled: the binlog invalidator need not echo it.
+ * Returns false when Redis could not be told. */
+static bool invalidate(struct app *app, enum cache_change_kind kind,
+                       uint32_t id, const char *txn)
 {
+    struct cache_change change = {kind, id};
+    struct cache_txn handled = {.gtid = txn, .skip_if_handled = false};
+    int rc;
+
     /* With read replicas, the write's position goes first (readhost.h). */
-    if (readhost_record(app) == 0 &&
-        cache_bump_generation(app->cache, PRODUCTS_GEN_KEY) == 0) {
+    if (readhost_record(app) != 0)
+        rc = -1;
+    else if (id == 0)
+        rc = cache_invalidate_all(app->cache, PRODUCTS_PREFIX);
+    else
+        rc = cache_invalidate_products(app->cache, PRODUCTS_PREFIX, &change,
+                                       1, (size_t)app->cfg->cache_scope_max_ids,
+                                       CACHE_REFRESH_MARK_MS, &handled, NULL);
+    if (rc == 0) {
         metrics_count(METRIC_INVALIDATION_OK);
         return true;
     }
@@ -117,11 +135,12 @@ static bool invalidate(struct app *app)
  * promise that every later read sees it. A write that may have landed
  * still invalidates, so the cache cannot hide it if it did. */
 static bool write_succeeded(struct app *app, enum store_result result,
-                            struct reply *r)
+                            enum cache_change_kind kind, uint32_t id,
+                            const char *txn, struct reply *r)
 {
     switch (result) {
     case STORE_OK:
-        if (invalidate(app))
+        if (invalidate(app, kind, id, txn))
             return true;
         reply_error(r, 500, "the write was committed, but the cache could "
                             "not be invalidated: cached reads may show the "
@@ -132,7 +151,7 @@ static bool write_succeeded(struct app *app, enum store_result result,
         reply_error(r, 503, "database unavailable, the write was not applied");
         return false;
     case STORE_UNCERTAIN:
-        invalidate(app);
+        invalidate(app, kind, id, "");
         reply_error(r, 503, "database error: the write may or may not have "
                             "been applied; read it back before retrying");
         return false;
@@ -163,13 +182,15 @@ void writes_create(struct app *app, const struct write_request *req,
 {
     struct product_input in;
     uint32_t id = 0;
-
+    char txn[STORE_TXN_MAX];
     enum store_result result;
 
     if (!authorised(app, req, r) || !valid_body(app, req, &in, r))
         return;
-    result = store_insert_product(app->writer, &in, &id);
-    if (!write_succeeded(app, result, r)) {
+    result = store_insert_product(app->writer, &in, &id, txn);
+    /* An uncertain insert has no id: everything is invalidated. */
+    if (!write_succeeded(app, result, CACHE_CHANGE_INSERT,
+                         result == STORE_OK ? id : 0, txn, r)) {
         /* Committed, then the invalidation failed: the 500 names the new
          * product, so a client does not retry into a duplicate. */
         if (result == STORE_OK) {
@@ -213,11 +234,13 @@ void writes_update(struct app *app, const char *id_text,
 {
     struct product_input in;
     uint32_t id;
+    char txn[STORE_TXN_MAX];
 
     if (!authorised_target(app, req, id_text, &id, r) ||
         !valid_body(app, req, &in, r))
         return;
-    if (!write_succeeded(app, store_update_product(app->writer, id, &in), r))
+    if (!write_succeeded(app, store_update_product(app->writer, id, &in, txn),
+                         CACHE_CHANGE_UPDATE, id, txn, r))
         return;
     reply_product(r, 200, id, &in);
 }
@@ -226,10 +249,12 @@ void writes_delete(struct app *app, const char *id_text,
                    const struct write_request *req, struct reply *r)
 {
     uint32_t id;
+    char txn[STORE_TXN_MAX];
 
     if (!authorised_target(app, req, id_text, &id, r))
         return;
-    if (!write_succeeded(app, store_delete_product(app->writer, id), r))
+    if (!write_succeeded(app, store_delete_product(app->writer, id, txn),
+                         CACHE_CHANGE_DELETE, id, txn, r))
         return;
     reply_free(r);
     r->status = 204;

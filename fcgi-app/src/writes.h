@@ -1,7 +1,8 @@
 /*
  * writes: POST /products, PUT and DELETE /products/{id}. Authorised by a
  * bearer token, validated, run as the MySQL write user, and followed by a
- * cache invalidation (a generation bump) before the client hears back.
+ * scoped cache invalidation (cache_invalidate_products) before the client
+ * hears back.
  */
 #ifndef WRITES_H
 #define WRITES_H

@@ -1,16 +1,17 @@
 /*
  * libFuzzer target: what cache.c reads back from Redis, through entry.c: a
- * generation tag ("<gen>") and an entry ("<gen>\n<body>"), fed as the raw
+ * generation tag ("<gen>") and an entry ("<gen>[:<upto>]\n<body>"), fed as the raw
  * stored bytes (a corrupt or foreign value is possible: anyone with access
  * to Redis can write one). Beyond "no crash, no overread":
  * - an accepted generation is 1 to 19 digits, at most INT64_MAX (Redis'
  *   INCR range), and exactly the number they spell: nothing wraps;
- * - an accepted entry splits at its first newline: the tag is what
- *   entry_parse_gen reads from the bytes before it, and the body is every
- *   byte after it, inside the input;
+ * - an accepted entry splits at its first newline: the tag (and the bound,
+ *   after a colon) are what entry_parse_gen reads from the bytes before it,
+ *   and the body is every byte after it, inside the input;
  * - a round trip: the first 8 input bytes as a generation and the rest as
- *   a body, written as cache.c's store script writes them ("%llu\n" then
- *   the body), split back to the same generation and the same bytes.
+ *   a body, written as cache.c's store script writes them ("%llu\n" or
+ *   "%llu:%llu\n", then the body), split back to the same generation,
+ *   bound and bytes.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -38,22 +39,35 @@ static void check_split(const char *v, size_t len)
 {
     const char *body = NULL;
     size_t body_len = 0, tag_len;
-    uint64_t tag, again;
+    const char *colon;
+    uint64_t tag, upto, again;
 
-    if (!entry_split(v, len, &tag, &body, &body_len))
+    if (!entry_split(v, len, &tag, &upto, &body, &body_len))
         return;
     fuzz_require(body > v && body <= v + len && body[-1] == '\n' &&
                      (size_t)(body - v) + body_len == len,
                  "body is the rest of the value after a newline");
     tag_len = (size_t)(body - v) - 1;
     fuzz_require(memchr(v, '\n', tag_len) == NULL, "split at the first newline");
-    fuzz_require(entry_parse_gen(v, tag_len, &again) && again == tag,
-                 "tag is the generation before the newline");
+    colon = memchr(v, ':', tag_len);
+    if (colon == NULL) {
+        fuzz_require(upto == 0 && entry_parse_gen(v, tag_len, &again) &&
+                         again == tag,
+                     "tag is the generation before the newline");
+        return;
+    }
+    fuzz_require(entry_parse_gen(v, (size_t)(colon - v), &again) &&
+                     again == tag,
+                 "tag is the generation before the colon");
+    fuzz_require(entry_parse_gen(colon + 1, tag_len - (size_t)(colon - v) - 1,
+                                 &again) &&
+                     again == upto && upto > 0,
+                 "bound is the number after the colon, never 0");
 }
 
 static void check_round_trip(const uint8_t *data, size_t size)
 {
-    uint64_t gen = 0, tag = 0;
+    uint64_t gen = 0, bound = 0, tag = 0, upto = 0;
     const char *body = NULL;
     size_t body_len = 0, head;
     char *value;
@@ -62,14 +76,20 @@ static void check_round_trip(const uint8_t *data, size_t size)
         return;
     memcpy(&gen, data, 8);
     gen &= (uint64_t)INT64_MAX; /* what INCR can hold */
-    value = malloc(size - 8 + 24);
+    bound = gen % 7 == 0 ? 0 : gen / 3 + 1; /* some entries bounded */
+    value = malloc(size - 8 + ENTRY_TAG_MAX);
     if (value == NULL)
         return;
-    head = (size_t)snprintf(value, 24, "%" PRIu64 "\n", gen);
+    if (bound == 0)
+        head = (size_t)snprintf(value, ENTRY_TAG_MAX, "%" PRIu64 "\n", gen);
+    else
+        head = (size_t)snprintf(value, ENTRY_TAG_MAX, "%" PRIu64 ":%" PRIu64 "\n",
+                                gen, bound);
     memcpy(value + head, data + 8, size - 8);
-    fuzz_require(entry_split(value, head + size - 8, &tag, &body, &body_len),
+    fuzz_require(entry_split(value, head + size - 8, &tag, &upto, &body,
+                             &body_len),
                  "a stored entry splits");
-    fuzz_require(tag == gen && body_len == size - 8 &&
+    fuzz_require(tag == gen && upto == bound && body_len == size - 8 &&
                      memcmp(body, data + 8, body_len) == 0,
                  "a stored entry splits back to its generation and body");
     free(value);

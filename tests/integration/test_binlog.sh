@@ -52,13 +52,14 @@ multi_row_transaction() {
 }
 
 rolled_back() {
-  local gen price
+  local marks price
   prime /products/4
   price=$(curl -s "$HTTP_URL/products/4" | jq .price)
-  gen=$(redis GET products:gen)
+  # A scoped invalidation moves the write sequence, a full one the generation.
+  marks=$(redis MGET products:gen products:wseq)
   sql 'BEGIN; UPDATE products SET price = 4.44 WHERE id = 4; ROLLBACK'
   sleep 1 # what we check is that nothing happens: give it the time
-  check_eq "rollback: no invalidation" "$gen" "$(redis GET products:gen)"
+  check_eq "rollback: no invalidation" "$marks" "$(redis MGET products:gen products:wseq)"
   check_eq "rollback: the old price stays" "$price" "$(curl -s "$HTTP_URL/products/4" | jq .price)"
 }
 

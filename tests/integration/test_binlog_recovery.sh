@@ -103,18 +103,19 @@ link_cut() {
 
 # usage: race SETTLE_MS    plays the rebuild that read the old row after
 # the first invalidation (the row not yet visible to it) and stores it
-# under the new generation. RACE_EARLY: the price read right after;
+# under the current generation. RACE_EARLY: the price read right after;
 # RACE_SEEN: SETTLE_MS + 1.5 s later.
 race() {
-  local old gen body
+  local old gen seq body
   "$STACK" invalidator stop >/dev/null
   invalidator_start INVALIDATOR_SETTLE_MS="$1"
   curl -s -o /dev/null "$HTTP_URL/products/14"
   curl -s -o /dev/null "$HTTP_URL/products/14"
   old=$(redis --raw GET products:item:14)
-  gen=$(redis GET products:gen)
+  seq=$(redis GET products:wseq)
   sql "UPDATE products SET price = price + 1 WHERE id = 14"
-  eventually 2 test "$(redis GET products:gen)" != "$gen"
+  # The first invalidation took the next number of the write sequence.
+  eventually 2 test "$(redis GET products:wseq)" != "$seq"
   gen=$(redis GET products:gen)
   body=${old#*$'\n'}
   redis SET products:item:14 "$gen"$'\n'"$body" PX 60000 >/dev/null

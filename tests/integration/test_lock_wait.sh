@@ -17,6 +17,7 @@ READ_TIMEOUT_S=2 # MYSQL_TIMEOUT_S's default: the write connection's read timeou
 HOLD_S=6         # well past it
 before=$(sql "SELECT CONCAT(name, '|', price) FROM products WHERE id = $ID")
 gen_before=$(redis GET products:gen)
+seq_before=$(redis GET products:wseq)
 
 # The lock holder: BEGIN, lock the row, keep it HOLD_S seconds, roll back.
 sql "BEGIN; SELECT id FROM products WHERE id = $ID FOR UPDATE; DO SLEEP($HOLD_S); ROLLBACK" >/dev/null &
@@ -31,6 +32,7 @@ check "PUT on a locked row: answered before the read timeout (${TIME} s < ${READ
 check "PUT on a locked row: the answer says 'not applied'" \
   eval "printf '%s' \"\$BODY\" | jq -e '.error | contains(\"was not applied\")' >/dev/null"
 check_eq "PUT on a locked row: the generation is unchanged" "$gen_before" "$(redis GET products:gen)"
+check_eq "PUT on a locked row: nothing invalidated (write sequence unchanged)" "$seq_before" "$(redis GET products:wseq)"
 
 wait "$HOLDER"
 HOLDER=

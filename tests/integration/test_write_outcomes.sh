@@ -16,6 +16,7 @@ sql "REVOKE INSERT ON products.products FROM $WRITERS"
 "$STACK" restart-pool >/dev/null
 eventually 10 ready
 gen_before=$(redis GET products:gen)
+seq_before=$(redis GET products:wseq)
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Never prepared","price":1}'
 check_eq "unpreparable write: 503" 503 "$STATUS"
 check "unpreparable write: the answer says 'not applied'" \
@@ -24,6 +25,8 @@ check "unpreparable write: no 'may or may not' (nothing was sent)" \
   eval "! printf '%s' \"\$BODY\" | grep -q 'may or may not'"
 check_eq "unpreparable write: the cache generation is unchanged" \
   "$gen_before" "$(redis GET products:gen)"
+check_eq "unpreparable write: nothing invalidated (write sequence unchanged)" \
+  "$seq_before" "$(redis GET products:wseq)"
 check_eq "unpreparable write: no row" 0 \
   "$(sql "SELECT COUNT(*) FROM products WHERE name = 'Never prepared'")"
 

@@ -23,15 +23,17 @@ static const unsigned char all3[] = {0x07};
 
 struct keys {
     uint64_t k[8];
+    bool moved[8];
     size_t n;
 };
 
-static int collect(uint64_t key, void *arg)
+static int collect(uint64_t key, bool moved, void *arg)
 {
     struct keys *ks = arg;
 
     if (ks->n == 8)
         return -1;
+    ks->moved[ks->n] = moved;
     ks->k[ks->n++] = key;
     return 0;
 }
@@ -94,6 +96,17 @@ static void test_update_rows_before_and_after(void **state)
     assert_int_equal(ks.n, 2);
     assert_int_equal(ks.k[0], 3);
     assert_int_equal(ks.k[1], 4);
+    assert_true(ks.moved[0] && ks.moved[1]);
+    /* the same key before and after: once, not moved */
+    ks.n = 0;
+    len = row(buf, 5, 2);
+    len += row(buf + len, 5, 3);
+    assert_int_equal(binlog_rows_keys(&t, 3, all3, all3, true, buf, len,
+                                      collect, &ks),
+                     1);
+    assert_int_equal(ks.n, 1);
+    assert_int_equal(ks.k[0], 5);
+    assert_false(ks.moved[0]);
     binlog_table_free(&t);
 }
 

@@ -23,10 +23,11 @@ static uint32_t last_ids[16];
 static size_t last_n;
 static unsigned last_kinds;
 static char pushed_state[BINLOG_POSITION_MAX];
-static int pushes;
+static int pushes, pushed_empty;
+static char last_txn[BINLOG_TXN_MAX], handled_txn[BINLOG_TXN_MAX];
 
 int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
-                   unsigned kinds, const char *position)
+                   unsigned kinds, const char *position, const char *txn)
 {
     (void)c;
     (void)position;
@@ -34,6 +35,9 @@ int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
         redis_down--;
         return -1;
     }
+    snprintf(last_txn, sizeof(last_txn), "%s", txn);
+    if (strcmp(txn, handled_txn) == 0)
+        return 1; /* an API write's own: skipped */
     calls_ids++;
     last_n = n < 16 ? n : 16;
     memcpy(last_ids, ids, last_n * sizeof(*ids));
@@ -55,21 +59,31 @@ void binlog_settle_push(struct binlog_settle *s, struct binlog_change *change,
     (void)s;
     snprintf(pushed_state, sizeof(pushed_state), "%s", state);
     pushes++;
+    pushed_empty += binlog_change_empty(change);
     binlog_change_free(change);
 }
 
-/* The fallback counter of reason, from the exposition. */
-static long fallbacks(const char *reason)
+/* A series' value, from the exposition (-1: absent). */
+static long counter(const char *series)
 {
     static char text[16384];
-    char series[96];
+    char line[128];
     const char *at;
 
     binlog_metrics_text(text, sizeof(text));
+    snprintf(line, sizeof(line), "\n%s ", series);
+    at = strstr(text, line);
+    return at ? atol(at + strlen(line)) : -1;
+}
+
+/* The fallback counter of reason. */
+static long fallbacks(const char *reason)
+{
+    char series[96];
+
     snprintf(series, sizeof(series),
-             "binlog_invalidator_fallbacks_total{reason=\"%s\"} ", reason);
-    at = strstr(text, series);
-    return at ? atol(at + strlen(series)) : -1;
+             "binlog_invalidator_fallbacks_total{reason=\"%s\"}", reason);
+    return counter(series);
 }
 
 /* --- events ------------------------------------------------------------ */
@@ -133,7 +147,8 @@ static struct binlog_apply *fresh(void)
 {
     struct binlog_apply *a = binlog_apply_open(&bc, NULL, NULL, &stop);
 
-    calls_ids = calls_all = pushes = redis_down = 0;
+    calls_ids = calls_all = pushes = pushed_empty = redis_down = 0;
+    snprintf(handled_txn, sizeof(handled_txn), "none");
     assert_non_null(a);
     assert_int_equal(binlog_apply_restart(a, "0-1-10"), 0);
     return a;
@@ -160,10 +175,42 @@ static void test_update_by_id_and_position(void **state)
     assert_int_equal(last_n, 2);
     assert_int_equal(last_ids[0], 7);
     assert_int_equal(last_ids[1], 8);
-    assert_int_equal(last_kinds, INVALIDATE_UPDATE);
+    /* a key that moved shifts pages as a delete and an insert do */
+    assert_int_equal(last_kinds, INVALIDATE_DELETE | INVALIDATE_INSERT);
     assert_string_equal(pushed_state, "0-1-11");
     binlog_apply_state(a, out, sizeof(out));
     assert_string_equal(out, "0-1-11");
+    binlog_apply_close(a);
+}
+
+/* Each transaction names its own GTID; one an API write already handled
+ * is neither invalidated again nor settled, and its position still moves
+ * on. */
+static void test_transaction_handled_by_writer_is_skipped(void **state)
+{
+    struct binlog_apply *a = fresh();
+    uint32_t ids[] = {7};
+    long before = counter("binlog_invalidator_handled_by_writer_total");
+
+    (void)state;
+    feed(a, gtid(11, false));
+    feed(a, table_map("products", 42));
+    feed(a, rows(42, INVALIDATE_INSERT, ids, 1));
+    feed(a, commit);
+    assert_string_equal(last_txn, "0-1-11");
+    assert_int_equal(calls_ids, 1);
+    assert_int_equal(pushed_empty, 0);
+    snprintf(handled_txn, sizeof(handled_txn), "0-1-12");
+    feed(a, gtid(12, false));
+    feed(a, rows(42, INVALIDATE_INSERT, ids, 1));
+    feed(a, commit);
+    assert_string_equal(last_txn, "0-1-12");
+    assert_int_equal(calls_ids, 1);
+    assert_int_equal(pushes, 2);
+    assert_int_equal(pushed_empty, 1);
+    assert_string_equal(pushed_state, "0-1-12");
+    assert_int_equal(counter("binlog_invalidator_handled_by_writer_total"),
+                     before + 1);
     binlog_apply_close(a);
 }
 
@@ -275,6 +322,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_update_by_id_and_position),
+        cmocka_unit_test(test_transaction_handled_by_writer_is_skipped),
         cmocka_unit_test(test_other_table_invalidates_nothing),
         cmocka_unit_test(test_large_transaction_is_everything),
         cmocka_unit_test(test_statements),

@@ -1,4 +1,4 @@
-/* entry.c: generation tags and "<gen>\n<body>" entries, as tables. */
+/* entry.c: generation tags and "<gen>[:<upto>]\n<body>" entries, as tables. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -58,23 +58,34 @@ struct split_case {
     size_t len; /* 0: strlen(value) */
     bool ok;
     uint64_t tag;
+    uint64_t upto;
     const char *body;
     size_t body_len;
 };
 
 static const struct split_case split_cases[] = {
-    {"5\n[]", 0, true, 5, "[]", 2},
-    {"5\n", 0, true, 5, "", 0},
-    {"5\na\nb", 0, true, 5, "a\nb", 3}, /* the first newline splits */
-    {"5\n\0x", 4, true, 5, "\0x", 2},   /* the body is bytes, NULs too */
-    {"9223372036854775807\n{}", 0, true, INT64_MAX, "{}", 2},
-    {"18446744073709551615\n{}", 0, false, 0, NULL, 0},
-    {"\n[]", 0, false, 0, NULL, 0},
-    {"5", 0, false, 0, NULL, 0},
-    {"5 \n[]", 0, false, 0, NULL, 0},
-    {"18446744073709551616\n{}", 0, false, 0, NULL, 0},
-    /* The newline must come within the first 22 bytes. */
-    {"0000000000000000000000005\n{}", 0, false, 0, NULL, 0},
+    {"5\n[]", 0, true, 5, 0, "[]", 2},
+    {"5\n", 0, true, 5, 0, "", 0},
+    {"5\na\nb", 0, true, 5, 0, "a\nb", 3}, /* the first newline splits */
+    {"5\n\0x", 4, true, 5, 0, "\0x", 2},   /* the body is bytes, NULs too */
+    {"9223372036854775807\n{}", 0, true, INT64_MAX, 0, "{}", 2},
+    {"18446744073709551615\n{}", 0, false, 0, 0, NULL, 0},
+    {"\n[]", 0, false, 0, 0, NULL, 0},
+    {"5", 0, false, 0, 0, NULL, 0},
+    {"5 \n[]", 0, false, 0, 0, NULL, 0},
+    {"18446744073709551616\n{}", 0, false, 0, 0, NULL, 0},
+    /* A bounded entry: valid below write sequence 12. */
+    {"5:12\n[]", 0, true, 5, 12, "[]", 2},
+    {"9223372036854775807:9223372036854775807\n{}", 0, true, INT64_MAX,
+     INT64_MAX, "{}", 2},
+    {"5:0\n[]", 0, false, 0, 0, NULL, 0}, /* a bound is never 0 */
+    {"5:\n[]", 0, false, 0, 0, NULL, 0},
+    {":12\n[]", 0, false, 0, 0, NULL, 0},
+    {"5:12:13\n[]", 0, false, 0, 0, NULL, 0},
+    {"5:a\n[]", 0, false, 0, 0, NULL, 0},
+    /* The newline must come within the first 40 bytes. */
+    {"0000000000000000000000000000000000000000005\n{}", 0, false, 0, 0, NULL,
+     0},
 };
 
 static void test_split_table(void **state)
@@ -86,8 +97,8 @@ static void test_split_table(void **state)
         size_t len = c->len ? c->len : strlen(c->value);
         const char *body = NULL;
         size_t body_len = 0;
-        uint64_t tag = 0;
-        bool ok = entry_split(c->value, len, &tag, &body, &body_len);
+        uint64_t tag = 0, upto = 99;
+        bool ok = entry_split(c->value, len, &tag, &upto, &body, &body_len);
 
         print_message("entry %zu: \"%s\" -> %d\n", i, c->value, ok);
         assert_int_equal(ok, c->ok);
@@ -96,6 +107,7 @@ static void test_split_table(void **state)
             continue;
         }
         assert_true(tag == c->tag);
+        assert_true(upto == c->upto);
         assert_int_equal(body_len, c->body_len);
         assert_memory_equal(body, c->body, body_len);
         assert_ptr_equal(body + body_len, c->value + len);

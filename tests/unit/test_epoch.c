@@ -21,7 +21,8 @@
 #include "fakes/fake_clock.h"
 #include "redis_server.h"
 
-#define GEN_KEY "t:gen"
+#define PREFIX "t:"
+#define GEN_KEY PREFIX "gen"
 #define ITEM_KEY "t:item"
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -53,7 +54,7 @@ static long long redis_time_us(void)
 
 static enum cache_result read_item(struct cache *c, struct cache_entry *e)
 {
-    enum cache_result r = cache_read(c, GEN_KEY, ITEM_KEY, false, e);
+    enum cache_result r = cache_read(c, PREFIX, ITEM_KEY, false, e);
 
     free(e->body);
     e->body = NULL;
@@ -101,6 +102,17 @@ static void test_floor_is_redis_time(void **state)
 }
 
 /* Same Redis, a dropped connection: the entry is still a HIT. */
+/* Stores body as the item (id 1) built after the read e. */
+static enum cache_store_result store_item(struct cache *c,
+                                          const struct cache_entry *e,
+                                          const char *body)
+{
+    struct cache_deps deps = {.page = false, .id = 1};
+
+    return cache_store(c, PREFIX, ITEM_KEY, e->gen, e->seq, &deps, body,
+                       strlen(body), 60000, 60000);
+}
+
 static void test_reconnect_keeps_generation(void **state)
 {
     struct cache *c = open_cache();
@@ -111,8 +123,7 @@ static void test_reconnect_keeps_generation(void **state)
     (void)state;
     assert_int_equal(read_item(c, &e), CACHE_MISS);
     gen = e.gen;
-    assert_int_equal(cache_store(c, ITEM_KEY, gen, "kept", 4, 60000, 60000),
-                     0);
+    assert_int_equal(store_item(c, &e, "kept"), CACHE_STORED);
     run(out, sizeof(out), "CLIENT KILL TYPE %s", "normal");
     assert_int_equal(read_item(c, &e), CACHE_HIT);
     assert_true(e.gen == gen);
@@ -133,9 +144,7 @@ static void test_restart_from_snapshot(void **state)
     run(out, sizeof(out), "FLUSHALL%s", "");
     assert_int_equal(read_item(c, &e), CACHE_MISS);
     g1 = e.gen;
-    assert_int_equal(cache_store(c, ITEM_KEY, g1, "before the write", 16,
-                                 60000, 60000),
-                     0);
+    assert_int_equal(store_item(c, &e, "before the write"), CACHE_STORED);
     assert_int_equal(read_item(c, &e), CACHE_HIT);
     run(out, sizeof(out), "SAVE%s", "");
     assert_int_equal(cache_bump_generation(c, GEN_KEY), 0);

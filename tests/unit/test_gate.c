@@ -77,6 +77,23 @@ static void test_waiter_gets_freed_slot(void **state)
     gate_close(g);
 }
 
+/* A refresh (the one rebuild of a key a write deleted) waits for a slot
+ * even when the flood's queue is full, and gets the freed slot. */
+static void test_refresh_waits_past_a_full_queue(void **state)
+{
+    struct gate *g = gate_open(1, 0);
+    pthread_t t;
+
+    (void)state;
+    assert_true(gate_enter(g, 0));
+    assert_false(gate_enter(g, 5000)); /* a flood's miss: turned away */
+    assert_int_equal(pthread_create(&t, NULL, leave_soon, g), 0);
+    assert_true(gate_enter_refresh(g, 5000));
+    pthread_join(t, NULL);
+    gate_leave(g);
+    gate_close(g);
+}
+
 static void test_null_gate_lets_in(void **state)
 {
     (void)state;
@@ -92,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_wait_is_bounded),
         cmocka_unit_test(test_waiter_gets_freed_slot),
         cmocka_unit_test(test_null_gate_lets_in),
+        cmocka_unit_test(test_refresh_waits_past_a_full_queue),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

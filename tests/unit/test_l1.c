@@ -116,6 +116,28 @@ static void test_invalidate_all_and_tickets(void **state)
     l1_close(l1);
 }
 
+/* A key's invalidation drops that key only, and refuses a put of any key
+ * whose Redis read began before it (one epoch for all keys). */
+static void test_invalidate_key_and_tickets(void **state)
+{
+    struct l1 *l1 = l1_open(1 << 16);
+    uint64_t before = l1_ticket(l1);
+    char out[64];
+
+    (void)state;
+    assert_true(l1_put(l1, "a", "[1]", 3, FOREVER, before));
+    assert_true(l1_put(l1, "b", "[2]", 3, FOREVER, before));
+    l1_invalidate_key(l1, "a");
+    assert_false(get(l1, "a", 0, out, sizeof(out)));
+    assert_true(get(l1, "b", 0, out, sizeof(out)));
+    assert_false(l1_put(l1, "a", "[1]", 3, FOREVER, before));
+    assert_false(l1_put(l1, "c", "[3]", 3, FOREVER, before));
+    assert_true(l1_put(l1, "a", "[4]", 3, FOREVER, l1_ticket(l1)));
+    l1_invalidate_key(l1, "absent"); /* no entry: still a new epoch */
+    assert_true(get(l1, "a", 0, out, sizeof(out)));
+    l1_close(l1);
+}
+
 /* A body being sent outlives its entry: dropped, replaced or the whole
  * store closed, the bytes stay valid until the reply lets go (ASan and
  * valgrind runs would report a use after free or a leak). */
@@ -216,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_bound_and_lru_eviction),
         cmocka_unit_test(test_entry_larger_than_bound_is_refused),
         cmocka_unit_test(test_invalidate_all_and_tickets),
+        cmocka_unit_test(test_invalidate_key_and_tickets),
         cmocka_unit_test(test_body_outlives_its_entry),
         cmocka_unit_test(test_bytes_body_verbatim),
         cmocka_unit_test(test_threads_share_one_store),

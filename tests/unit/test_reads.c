@@ -1,4 +1,5 @@
 /* reads.c: the cache-aside flow against fake cache and store. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "clock.h"
 #include "fakes/fakes.h"
 #include "gate.h"
 #include "l1.h"
@@ -315,6 +317,10 @@ static void test_miss_wait_is_bounded(void **state)
     assert_int_equal(fake_store.reads, 1);
 }
 
+/* The lock goes without a result (the holder's query found nothing, or its
+ * store was refused after a write): the waiter takes the lock and rebuilds
+ * (and stores) itself at once, so the waiters of a key share one rebuild
+ * instead of each asking MySQL. */
 static void test_wait_ends_when_lock_goes_without_result(void **state)
 {
     struct reply r;
@@ -322,13 +328,16 @@ static void test_wait_ends_when_lock_goes_without_result(void **state)
     (void)state;
     cfg.cache_wait_ms = 60000; /* would hang the test if it were waited out */
     fake_cache.lock_held = true;
-    fake_cache.lock_vanishes = true; /* e.g. the holder's query found nothing */
+    fake_cache.lock_vanishes = true;
     get_list(NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.x_cache, "MISS");
     reply_free(&r);
     assert_int_equal(fake_cache.reads + fake_cache.polls, 2); /* look, poll */
+    assert_int_equal(fake_cache.locks, 2); /* busy, then taken */
     assert_int_equal(fake_store.reads, 1);
+    assert_int_equal(fake_cache.stores, 1);
+    assert_int_equal(fake_cache.unlocks, 1);
 }
 
 static void test_bad_query_is_400_without_io(void **state)
@@ -486,6 +495,66 @@ static void test_full_rebuild_gate(void **state)
     app.rebuilds = NULL;
 }
 
+/* The refresh of a key a write just deleted is not a flood's miss: with
+ * every slot taken and no room in the queue, it waits for a slot (here
+ * freed by another thread) instead of answering 503. */
+static void *free_slot_soon(void *arg)
+{
+    clock_sleep_ms(30);
+    gate_leave(arg);
+    return NULL;
+}
+
+static void test_refresh_waits_for_a_slot(void **state)
+{
+    struct reply r;
+    pthread_t t;
+
+    (void)state;
+    app.rebuilds = gate_open(1, 0);
+    assert_true(gate_enter(app.rebuilds, 0));
+    fake_cache.refresh = true;
+    assert_int_equal(pthread_create(&t, NULL, free_slot_soon, app.rebuilds), 0);
+    get_list("limit=1", &r);
+    pthread_join(t, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.x_cache, "MISS");
+    reply_free(&r);
+    assert_int_equal(fake_store.reads, 1);
+    gate_close(app.rebuilds);
+    app.rebuilds = NULL;
+}
+
+/* A rebuild's store carries the write sequence its cache read saw (read
+ * before MySQL) and what the answer depends on: a page's first and last
+ * ids and whether it is full, an item's id. */
+static void test_store_names_sequence_and_dependencies(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    fake_cache.seq = 41; /* the fake holds two rows, ids 1 and 2 */
+    get_list("limit=2", &r);
+    reply_free(&r);
+    assert_int_equal(fake_cache.store_seq, 41);
+    assert_true(fake_cache.store_deps.page);
+    assert_int_equal(fake_cache.store_deps.first, 1);
+    assert_int_equal(fake_cache.store_deps.last, 2);
+    assert_true(fake_cache.store_deps.full);
+    get_list("limit=5", &r); /* the last page: any insert may change it */
+    reply_free(&r);
+    assert_false(fake_cache.store_deps.full);
+    get_list("limit=5&offset=3", &r); /* past the end: holds no id */
+    reply_free(&r);
+    assert_int_equal(fake_cache.store_deps.first, UINT32_MAX);
+    assert_false(fake_cache.store_deps.full);
+    reply_init(&r);
+    products_get(&app, "2", &r);
+    reply_free(&r);
+    assert_false(fake_cache.store_deps.page);
+    assert_int_equal(fake_cache.store_deps.id, 2);
+}
+
 /* --- L1 --- */
 
 static void l1_on(void)
@@ -558,6 +627,22 @@ static void test_l1_not_filled_from_stale_or_miss(void **state)
     assert_int_equal(l1_count(app.l1), 1);
 }
 
+/* A bounded entry answers the readers that began before a write, not the
+ * later ones an L1 copy would answer: served, never copied. */
+static void test_l1_not_filled_from_bounded_entry(void **state)
+{
+    struct reply r;
+
+    (void)state;
+    l1_on();
+    fake_cache.upto = 7;
+    fake_cache_put("products:list:100:0", "[1]", true);
+    get_list(NULL, &r);
+    assert_string_equal(r.x_cache, "HIT");
+    reply_free(&r);
+    assert_int_equal(l1_count(app.l1), 0);
+}
+
 /* A copy never outlives the Redis marker: with 0 ms of freshness left it
  * is not kept at all. */
 static void test_l1_copy_bounded_by_marker(void **state)
@@ -611,12 +696,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_negative_caching_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_page_kept_briefly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_rebuild_gate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refresh_waits_for_a_slot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_names_sequence_and_dependencies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_of_older_generation_is_not_served, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_store_of_older_generation_keeps_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jitter_survives_zero_stale_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_waiter_sees_rebuild_landing_with_its_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_waiter_labels_stale_copy_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_l1_answers_without_redis, setup, teardown_l1),
+        cmocka_unit_test_setup_teardown(test_l1_not_filled_from_bounded_entry, setup, teardown_l1),
         cmocka_unit_test_setup_teardown(test_l1_off_while_tracking_down, setup, teardown_l1),
         cmocka_unit_test_setup_teardown(test_l1_not_filled_from_stale_or_miss, setup, teardown_l1),
         cmocka_unit_test_setup_teardown(test_l1_copy_bounded_by_marker, setup, teardown_l1),

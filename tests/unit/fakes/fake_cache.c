@@ -1,6 +1,7 @@
 /* An in-memory stand-in for cache.c (Redis) and tracking.c (its
  * invalidation connection), counting the commands and round trips the real
  * ones would send. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,10 +108,11 @@ static enum cache_result found(struct slot *s, struct cache_entry *e)
 {
     e->body = strdup(s->body);
     e->len = strlen(s->body);
+    e->upto = fake_cache.upto;
     return s->fresh ? CACHE_HIT : CACHE_STALE;
 }
 
-enum cache_result cache_read(struct cache *c, const char *gen_key,
+enum cache_result cache_read(struct cache *c, const char *prefix,
                              const char *key, bool want_ttl,
                              struct cache_entry *e)
 {
@@ -118,13 +120,16 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
     enum cache_result result = CACHE_MISS;
 
     (void)c;
-    (void)gen_key;
+    (void)prefix;
     e->body = NULL;
     e->len = 0;
     e->fresh_ms = -1;
+    e->seq = fake_cache.seq;
+    e->upto = 0;
+    e->refresh = false;
     if (fake_cache.down)
         return CACHE_DOWN;
-    sent(want_ttl ? 2 : 1); /* MGET gen key key:fresh [+ PTTL] */
+    sent(want_ttl ? 2 : 1); /* MGET gen wseq key key:fresh [+ PTTL] */
     fake_cache.reads++;
     e->gen = fake_cache.generation;
     s = find(key);
@@ -132,22 +137,27 @@ enum cache_result cache_read(struct cache *c, const char *gen_key,
         result = found(s, e);
     if (result == CACHE_HIT && want_ttl)
         e->fresh_ms = fake_cache.ttl_left_ms;
+    if (result == CACHE_MISS)
+        e->refresh = fake_cache.refresh;
     return result;
 }
 
-enum cache_result cache_poll(struct cache *c, const char *key,
-                             struct cache_entry *e, bool *lock_held)
+enum cache_result cache_poll(struct cache *c, const char *prefix,
+                             const char *key, struct cache_entry *e,
+                             bool *lock_held, uint64_t *seq_now)
 {
     struct slot *s;
 
     (void)c;
+    (void)prefix;
+    *seq_now = fake_cache.seq;
     e->body = NULL;
     e->len = 0;
     e->fresh_ms = -1;
     *lock_held = false;
     if (fake_cache.down)
         return CACHE_DOWN;
-    sent(1); /* MGET key key:fresh key:lock:gen */
+    sent(1); /* MGET key key:fresh key:lock:gen wseq */
     fake_cache.polls++;
     if (fake_cache.fill_after_polls > 0 &&
         fake_cache.polls == fake_cache.fill_after_polls) {
@@ -175,27 +185,86 @@ int cache_bump_generation(struct cache *c, const char *gen_key)
     return 0;
 }
 
-int cache_store(struct cache *c, const char *key, uint64_t gen,
-                const char *body, size_t len, long long fresh_ms,
-                long long keep_ms)
+int cache_invalidate_all(struct cache *c, const char *prefix)
+{
+    (void)prefix;
+    return cache_bump_generation(c, NULL);
+}
+
+/* As the real one does for the keys it can name: the item goes; pages are
+ * not indexed here, so every page goes. */
+int cache_invalidate_products(struct cache *c, const char *prefix,
+                              const struct cache_change *changes, size_t n,
+                              size_t max_ids, long long refresh_ms,
+                              const struct cache_txn *txn,
+                              struct cache_invalidation *out)
+{
+    (void)refresh_ms;
+    snprintf(fake_cache.txn, sizeof(fake_cache.txn), "%s",
+             txn != NULL && txn->gtid != NULL ? txn->gtid : "");
+    if (out != NULL)
+        *out = (struct cache_invalidation){.all = n > max_ids};
+    if (n > max_ids)
+        return cache_invalidate_all(c, prefix);
+    if (fake_cache.down || fake_cache.bump_fails)
+        return -1;
+    sent(1); /* EVAL */
+    fake_cache.bumps++;
+    fake_cache.seq += n;
+    if (n > 0) {
+        fake_cache.last_change = changes[n - 1];
+        fake_cache.scoped++;
+    }
+    for (int i = 0; i < SLOTS; i++) {
+        bool hit = strncmp(slots[i].key, "products:list:", 14) == 0;
+
+        for (size_t j = 0; j < n && !hit; j++) {
+            char item[CACHE_KEY_MAX];
+
+            snprintf(item, sizeof(item), "products:item:%u",
+                     (unsigned)changes[j].id);
+            hit = strcmp(slots[i].key, item) == 0;
+        }
+        if (hit && slots[i].body != NULL) {
+            free(slots[i].body);
+            slots[i].body = NULL;
+        }
+    }
+    return 0;
+}
+
+enum cache_store_result cache_store(struct cache *c, const char *prefix,
+                                    const char *key, uint64_t gen,
+                                    uint64_t seq,
+                                    const struct cache_deps *deps,
+                                    const char *body, size_t len,
+                                    long long fresh_ms, long long keep_ms)
 {
     char *copy;
     struct slot *s;
 
     (void)c;
+    (void)prefix;
     if (fake_cache.down)
-        return -1;
+        return CACHE_STORE_FAILED;
     sent(1); /* EVAL */
     fake_cache.fresh_ms = fresh_ms;
     fake_cache.keep_ms = keep_ms;
     fake_cache.stores++;
+    fake_cache.store_seq = seq;
+    fake_cache.store_deps = *deps;
+    /* The real check (a change since seq that alters deps) is Redis'
+     * script, tested against Redis in test_cache_races.c; here any write
+     * since seq refuses. */
+    if (seq != fake_cache.seq || gen != fake_cache.generation)
+        return CACHE_REFUSED;
     s = find(key);
     if (s != NULL && s->gen > gen)
-        return 0; /* a later generation stays */
+        return CACHE_REFUSED; /* a later generation stays */
     copy = strndup(body, len);
     fake_cache_put_tagged(key, gen, copy, true);
     free(copy);
-    return 0;
+    return CACHE_STORED;
 }
 
 enum cache_lock_result cache_lock(struct cache *c, const char *key,
@@ -209,6 +278,9 @@ enum cache_lock_result cache_lock(struct cache *c, const char *key,
         return CACHE_LOCK_DOWN;
     sent(1);
     fake_cache.locks++;
+    /* A lock that vanished (lock_vanishes) can be taken after a poll. */
+    if (fake_cache.lock_vanishes && fake_cache.polls > 0)
+        return CACHE_LOCK_ACQUIRED;
     return fake_cache.lock_held ? CACHE_LOCK_BUSY : CACHE_LOCK_ACQUIRED;
 }
 

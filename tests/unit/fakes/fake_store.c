@@ -62,29 +62,34 @@ enum store_result store_fetch_product(struct store *s, uint32_t id,
 
 enum store_result store_insert_product(struct store *s,
                                        const struct product_input *in,
-                                       uint32_t *id)
+                                       uint32_t *id, char txn[STORE_TXN_MAX])
 {
     (void)s;
     (void)in;
+    snprintf(txn, STORE_TXN_MAX, "%s", fake_store.txn);
     fake_store.writes++;
     *id = fake_store.next_id;
     return fake_store.result;
 }
 
 enum store_result store_update_product(struct store *s, uint32_t id,
-                                       const struct product_input *in)
+                                       const struct product_input *in,
+                                       char txn[STORE_TXN_MAX])
 {
     (void)s;
     (void)in;
+    snprintf(txn, STORE_TXN_MAX, "%s", fake_store.txn);
     fake_store.writes++;
     if (fake_store.result == STORE_OK && id > 2)
         return STORE_NOT_FOUND;
     return fake_store.result;
 }
 
-enum store_result store_delete_product(struct store *s, uint32_t id)
+enum store_result store_delete_product(struct store *s, uint32_t id,
+                                       char txn[STORE_TXN_MAX])
 {
     (void)s;
+    snprintf(txn, STORE_TXN_MAX, "%s", fake_store.txn);
     fake_store.writes++;
     if (fake_store.result == STORE_OK && id > 2)
         return STORE_NOT_FOUND;

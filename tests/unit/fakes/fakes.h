@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache.h"
 #include "store.h"
 
 struct fake_cache_state {
@@ -21,6 +22,14 @@ struct fake_cache_state {
     bool bump_fails;
     bool tracking_up;       /* the invalidation connection is up */
     uint64_t generation;
+    uint64_t seq;           /* the write sequence reads see */
+    bool refresh;           /* a MISS says a write just deleted the key */
+    uint64_t upto;          /* a HIT or STALE is of an entry bounded so */
+    char txn[64];           /* the GTID the last scoped invalidation named */
+    int scoped;             /* scoped invalidations (bumps counts them too) */
+    struct cache_change last_change;
+    uint64_t store_seq;     /* of the last store */
+    struct cache_deps store_deps;
     long long ttl_left_ms;  /* what PTTL of a fresh marker answers */
     long long fresh_ms, keep_ms; /* of the last store */
     int reads, polls, stores, locks, unlocks, bumps, syncs;
@@ -31,6 +40,7 @@ struct fake_store_state {
     enum store_result result; /* what reads and writes answer */
     int reads, writes;
     uint32_t next_id;
+    char txn[64];             /* the GTID writes report ("": none) */
 };
 
 extern struct fake_cache_state fake_cache;
