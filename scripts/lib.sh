@@ -179,7 +179,7 @@ redis_acl() {
   admin=$(printf '%s' "$2" | sha256sum | cut -d' ' -f1)
   printf '%s\n' \
     "user default on #$admin ~* &* +@all" \
-    "user products on #$app resetkeys ~products:* resetchannels &__redis__:invalidate -@all +mget +get +set +pttl +incr +del +zadd +zrem +zscore +zcard +zpopmax +zrangebyscore +zremrangebyrank +exists +eval +time +ping +client|id +client|tracking +subscribe +role +info +wait"
+    "user products on #$app resetkeys ~products:* resetchannels &__redis__:invalidate -@all +mget +get +set +pttl +incr +del +zadd +zrem +zscore +zcard +zpopmax +zrangebyscore +zremrangebyrank +exists +decr +pexpire +eval +time +ping +client|id +client|tracking +subscribe +role +info +wait"
 }
 
 # --- nginx ------------------------------------------------------------------

@@ -79,24 +79,33 @@ void binlog_apply_state(const struct binlog_apply *a, char *out,
 
 /* The first invalidation, retried with back-off until Redis takes it:
  * the stream is not read meanwhile, so nothing is lost, only delayed.
- * 0 done, 1 skipped (a writer had handled the transaction), -1 stopped. */
+ * 0 done, 1 skipped (a writer had handled the transaction), 2 left to the
+ * settle (a writer of those rows is in flight), -1 stopped. */
 static int invalidate_now(struct binlog_apply *a,
                           const struct binlog_change *c, const char *state)
 {
     long long wait_ms = 50;
     bool logged = false;
+    /* Without a settle, nothing may be left to it: no skipping either. */
+    const char *txn = a->bc->settle_ms > 0 ? c->txn : "";
 
     for (;;) {
         int rc = c->all != BINLOG_ALL_NONE
                      ? invalidate_all(a->cache, state)
                      : invalidate_ids(a->cache, c->ids, c->n, c->kinds, state,
-                                      c->txn);
+                                      txn);
 
         if (rc == 1) {
             /* An API write, which invalidated after its commit returned:
              * no second invalidation, and none to settle. */
             binlog_metrics_count(BM_HANDLED_BY_WRITER);
             return 1;
+        }
+        if (rc == 2) {
+            /* An API write of these rows is about to invalidate (and
+             * write through): the settle checks that it did. */
+            binlog_metrics_count(BM_LEFT_TO_SETTLE);
+            return 2;
         }
         if (rc == 0) {
             if (logged)
@@ -130,6 +139,8 @@ static int apply_change(struct binlog_apply *a, struct binlog_change *c,
             return -1;
         if (rc == 1) {
             binlog_change_free(c);
+        } else if (rc == 2) {
+            /* queued whole: the settle invalidates it unless handled */
         } else if (c->all != BINLOG_ALL_NONE) {
             binlog_metrics_count(BM_INVALIDATED_ALL);
             binlog_metrics_fallback(c->all);

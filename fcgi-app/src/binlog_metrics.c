@@ -136,7 +136,10 @@ int binlog_metrics_text(char *out, size_t outlen)
          "Invalidations Redis did not take, retried."},
         {"binlog_invalidator_handled_by_writer_total",
          "Invalidations skipped: the API write had made them after its "
-         "commit."}};
+         "commit."},
+        {"binlog_invalidator_left_to_settle_total",
+         "First invalidations left to the settle: an API write of those "
+         "rows was in flight."}};
     size_t at = 0;
     long long last = atomic_load(&last_event_ms);
 

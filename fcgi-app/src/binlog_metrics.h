@@ -31,6 +31,7 @@ enum bm_counter {
     BM_RECONNECTS,
     BM_REDIS_RETRIES,          /* an invalidation Redis refused, retried */
     BM_HANDLED_BY_WRITER,      /* invalidations skipped: an API write's own */
+    BM_LEFT_TO_SETTLE,         /* first invalidations left to the settle */
     BM_COUNTER_COUNT
 };
 

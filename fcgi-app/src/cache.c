@@ -528,6 +528,10 @@ int cache_bump_generation(struct cache *c, const char *gen_key)
 /* The change log keeps this many changes: a rebuild whose MySQL read took
  * longer than that many writes is refused (its log no longer reaches back). */
 #define CHANGES_KEPT 1024
+/* How long an API write's "in flight" mark on a row lasts at most (one
+ * that never invalidates, e.g. a crash, lets the binlog invalidator's echo
+ * through after its settle). */
+#define WRITE_IN_FLIGHT_MS 5000
 /* How long a writer's mark that it invalidated its transaction stays: far
  * longer than the binlog invalidator takes to see the transaction and settle
  * it (a late invalidator only invalidates again, which is safe). */
@@ -611,18 +615,43 @@ static const char STORE_SCRIPT[] =
  * keep), each deleted entry's marker left as REFRESH_MARKER. The rebuild
  * lock of each goes too: a rebuild in flight read MySQL before the change,
  * so its answer (stored bounded) cannot serve the readers after it, and
- * their rebuild starts now instead of after it. Returns the keys deleted,
- * or -1 when skipped: the transaction (ARGV[3], a GTID) was marked handled
- * and ARGV[4] is "s"; with "m" it is marked handled (for TXN_HANDLED_MS).
- * KEYS: wseq, changes, pages, pages:first. ARGV: prefix, refresh ms, GTID
- * or "", "m"/"s"/"", then kind and id per change.
+ * their rebuild starts now instead of after it.
+ *
+ * Write-through: an update that brings its row's new body and the GTID of
+ * its transaction (ARGV[3], "domain-server-seq") writes the item and
+ * patches that row's object in each cached page holding it, instead of
+ * deleting them, when the transaction is known to be the row's latest:
+ * "<prefix>ver:<id>" holds the GTID of the last one written through, and
+ * only the first or a later one of the same domain (commit order) goes
+ * through; a late one, one of another domain or one without a GTID deletes,
+ * as any other change. The version outlives by far the moment two writes
+ * of a row can reach Redis out of order (TXN_HANDLED_MS), and is the most
+ * recently used key when it matters (eviction is LRU). A bounded page, or
+ * one whose object cannot be found, is deleted.
+ *
+ * Returns the keys deleted or written; with ARGV[4] "s" (the binlog
+ * invalidator's echo of a transaction) -1 when an API write marked the
+ * transaction handled, -2 when an API write of each of its rows is in
+ * flight ("<prefix>writing:<id>", cache_write_begins()): nothing done.
+ * With "m" (that API write) the transaction is marked handled (for
+ * TXN_HANDLED_MS) and its rows' in-flight counts go down. KEYS: wseq,
+ * changes, pages, pages:first. ARGV: prefix, refresh ms, GTID or "",
+ * "m"/"s"/"", then per change: kind, id, new body or "", fresh ms, keep ms.
  */
 static const char INVALIDATE_SCRIPT[] =
     "local handled = ARGV[1] .. 'handled:' .. ARGV[3] "
-    "if ARGV[3] ~= '' and ARGV[4] == 's' and "
-    "   redis.call('EXISTS', handled) == 1 then return -1 end "
+    "if ARGV[3] ~= '' and ARGV[4] == 's' then "
+    "  if redis.call('EXISTS', handled) == 1 then return -1 end "
+    "  local all = true "
+    "  for i = 6, #ARGV, 5 do "
+    "    local w = tonumber(redis.call('GET', ARGV[1] .. 'writing:' .. ARGV[i])) "
+    "    if not w or w <= 0 then all = false break end "
+    "  end "
+    "  if all then return -2 end "
+    "end "
     "local n = 0 "
     "local gen = redis.call('GET', ARGV[1] .. 'gen') "
+    "local dom, ver = string.match(ARGV[3], '^(%d+)%-%d+%-(%d+)$') "
     "local function drop(k) "
     "  if gen then redis.call('DEL', k .. ':lock:' .. gen) end "
     "  if redis.call('DEL', k, k .. ':fresh') > 0 then "
@@ -630,23 +659,94 @@ static const char INVALIDATE_SCRIPT[] =
     "    redis.call('SET', k .. ':fresh', '" REFRESH_MARKER "', 'PX', ARGV[2]) "
     "  end "
     "end "
-    "for i = 5, #ARGV, 2 do "
-    "  local kind, id = ARGV[i], tonumber(ARGV[i + 1]) "
+    /* Is this transaction the latest of row id? Records it when it is. */
+    "local function latest(id) "
+    "  if not dom or not gen then return false end "
+    "  local k = ARGV[1] .. 'ver:' .. id "
+    "  local cur = redis.call('GET', k) "
+    "  local cd, cv = string.match(cur or '', '^(%d+):(%d+)$') "
+    "  if cur and (cd ~= dom or tonumber(cv) >= tonumber(ver)) then "
+    "    return false "
+    "  end "
+    "  redis.call('SET', k, dom .. ':' .. ver, 'PX', " CACHE_STR(TXN_HANDLED_MS) ") "
+    "  return true "
+    "end "
+    /* The page value v with row id's object replaced by o; nil when the
+     * object is not found (objects are flat; names are JSON strings). */
+    "local function patch(v, id, o) "
+    "  local head = '{\"id\":' .. id .. ',' "
+    "  local s = string.find(v, head, 1, true) "
+    "  while s do "
+    "    local b = string.sub(v, s - 1, s - 1) "
+    "    if b == '[' or b == ',' then break end "
+    "    s = string.find(v, head, s + 1, true) "
+    "  end "
+    "  if not s then return nil end "
+    "  local i, instr, esc = s, false, false "
+    "  while i <= #v do "
+    "    local c = string.byte(v, i) "
+    "    if instr then "
+    "      if esc then esc = false "
+    "      elseif c == 92 then esc = true "
+    "      elseif c == 34 then instr = false end "
+    "    elseif c == 34 then instr = true "
+    "    elseif c == 125 then "
+    "      return string.sub(v, 1, s - 1) .. o .. string.sub(v, i + 1) "
+    "    end "
+    "    i = i + 1 "
+    "  end "
+    "  return nil "
+    "end "
+    "local function rewrite(p, id, o) "
+    "  local v = redis.call('GET', p) "
+    "  if v and string.match(v, '^' .. gen .. '\\n') then "
+    "    local w = patch(v, id, o) "
+    "    if w then "
+    "      redis.call('SET', p, w, 'KEEPTTL') "
+    "      n = n + 1 "
+    "      return "
+    "    end "
+    "  end "
+    "  drop(p) "
+    "  redis.call('ZREM', KEYS[3], p) "
+    "  redis.call('ZREM', KEYS[4], p) "
+    "end "
+    "for i = 5, #ARGV, 5 do "
+    "  local kind, id, body = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2] "
+    "  local item = ARGV[1] .. 'item:' .. ARGV[i + 1] "
+    "  local through = kind == 'u' and body ~= '' and latest(ARGV[i + 1]) "
     "  local s = redis.call('INCR', KEYS[1]) "
     "  redis.call('ZADD', KEYS[2], s, s .. ':' .. kind .. ':' .. ARGV[i + 1]) "
-    "  drop(ARGV[1] .. 'item:' .. ARGV[i + 1]) "
+    "  if through then "
+    "    redis.call('DEL', item .. ':lock:' .. gen) "
+    "    redis.call('SET', item, gen .. '\\n' .. body, 'PX', ARGV[i + 4]) "
+    "    redis.call('SET', item .. ':fresh', gen, 'PX', ARGV[i + 3]) "
+    "    n = n + 1 "
+    "  else "
+    "    drop(item) "
+    "  end "
     "  for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], id, '+inf')) do "
     "    local f = tonumber(redis.call('ZSCORE', KEYS[4], p)) "
     "    if kind ~= 'u' or not f or f <= id then "
-    "      drop(p) "
-    "      redis.call('ZREM', KEYS[3], p) "
-    "      redis.call('ZREM', KEYS[4], p) "
+    "      if through and f and f <= id then "
+    "        rewrite(p, ARGV[i + 1], body) "
+    "      else "
+    "        drop(p) "
+    "        redis.call('ZREM', KEYS[3], p) "
+    "        redis.call('ZREM', KEYS[4], p) "
+    "      end "
     "    end "
     "  end "
     "end "
     "redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -" CACHE_STR(CHANGES_KEPT) " - 1) "
     "if ARGV[3] ~= '' and ARGV[4] == 'm' then "
     "  redis.call('SET', handled, '1', 'PX', " CACHE_STR(TXN_HANDLED_MS) ") "
+    "end "
+    "if ARGV[4] == 'm' then "
+    "  for i = 6, #ARGV, 5 do "
+    "    local k = ARGV[1] .. 'writing:' .. ARGV[i] "
+    "    if redis.call('DECR', k) <= 0 then redis.call('DEL', k) end "
+    "  end "
     "end "
     "return n";
 
@@ -730,9 +830,9 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
                               const struct cache_txn *txn,
                               struct cache_invalidation *out)
 {
-    /* EVAL, script, numkeys, 4 keys, prefix, refresh ms, GTID, its use, 2
+    /* EVAL, script, numkeys, 4 keys, prefix, refresh ms, GTID, its use, 5
      * per change. */
-    size_t argc = 11 + 2 * n;
+    size_t argc = 11 + 5 * n;
     const char **argv;
     size_t *lens;
     char *numbers;
@@ -755,7 +855,7 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
             return -1;
     argv = calloc(argc, sizeof(*argv));
     lens = calloc(argc, sizeof(*lens));
-    numbers = calloc(n + 1, 12);
+    numbers = calloc(3 * n + 1, 24);
     if (argv == NULL || lens == NULL || numbers == NULL)
         goto done;
     snprintf(refresh, sizeof(refresh), "%lld", refresh_ms > 0 ? refresh_ms : 1);
@@ -768,22 +868,34 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
     argv[8] = refresh;
     argv[9] = txn != NULL && txn->gtid != NULL ? txn->gtid : "";
     argv[10] = txn == NULL ? "" : txn->skip_if_handled ? "s" : "m";
-    for (size_t i = 0; i < n; i++) {
-        char *id = numbers + i * 12;
-
-        snprintf(id, 12, "%u", (unsigned)changes[i].id);
-        argv[11 + 2 * i] = change_letter(changes[i].kind);
-        argv[12 + 2 * i] = id;
-    }
-    for (size_t i = 0; i < argc; i++)
+    for (size_t i = 0; i < 11; i++)
         lens[i] = strlen(argv[i]);
+    for (size_t i = 0; i < n; i++) {
+        const struct cache_change *ch = &changes[i];
+        char *id = numbers + 3 * i * 24, *fresh = id + 24, *keep = fresh + 24;
+        size_t at = 11 + 5 * i;
+
+        snprintf(id, 24, "%u", (unsigned)ch->id);
+        snprintf(fresh, 24, "%lld", ch->fresh_ms > 0 ? ch->fresh_ms : 1);
+        snprintf(keep, 24, "%lld", ch->keep_ms > 0 ? ch->keep_ms : 1);
+        argv[at] = change_letter(ch->kind);
+        argv[at + 1] = id;
+        argv[at + 2] = ch->body != NULL ? ch->body : "";
+        argv[at + 3] = fresh;
+        argv[at + 4] = keep;
+        for (size_t j = at; j < at + 5; j++)
+            lens[j] = j == at + 2 && ch->body != NULL ? ch->len
+                                                      : strlen(argv[j]);
+    }
     c->retry_at_ms = 0; /* a write may retry at once */
     r = command_argv(c, (int)argc, argv, lens);
     if (r == NULL)
         goto done;
     if (r->type == REDIS_REPLY_INTEGER && r->integer < 0) {
-        if (out != NULL)
-            out->skipped = true;
+        if (out != NULL) {
+            out->skipped = r->integer == -1;
+            out->deferred = r->integer == -2;
+        }
         rc = 0;
     } else if (r->type == REDIS_REPLY_INTEGER) {
         if (out != NULL)
@@ -800,6 +912,19 @@ done:
     free(lens);
     free(numbers);
     return rc;
+}
+
+void cache_write_begins(struct cache *c, const char *prefix, uint32_t id)
+{
+    static const char script[] =
+        "redis.call('INCR', KEYS[1]) "
+        "redis.call('PEXPIRE', KEYS[1], ARGV[1]) "
+        "return 1";
+    redisReply *r = command(c, "EVAL %s 1 %swriting:%u %d", script, prefix,
+                            (unsigned)id, WRITE_IN_FLIGHT_MS);
+
+    if (r != NULL)
+        freeReplyObject(r);
 }
 
 int cache_txn_handled(struct cache *c, const char *prefix, const char *gtid)

@@ -168,12 +168,18 @@ enum cache_change_kind {
 struct cache_change {
     enum cache_change_kind kind;
     uint32_t id;
+    /* An update may bring the row's new item body (exactly what a read
+     * renders) to write through, fresh and kept as a store would. */
+    const char *body;
+    size_t len;
+    long long fresh_ms, keep_ms;
 };
 
 /* Counts of a scoped invalidation, for metrics and tests. */
 struct cache_invalidation {
     bool all;    /* more than max_ids products: the generation moved */
     bool skipped; /* the transaction was marked handled: nothing done */
+    bool deferred; /* an API write of each row is in flight: nothing done */
     long long keys; /* entry keys deleted (body and marker count one) */
 };
 
@@ -204,6 +210,13 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
                               size_t max_ids, long long refresh_ms,
                               const struct cache_txn *txn,
                               struct cache_invalidation *out);
+
+/* An API write of row id is about to commit: until its invalidation
+ * (cache_invalidate_products with a marking txn), or a few seconds, the
+ * binlog invalidator's echo of a change of that row waits for its settle
+ * (by when the write has marked it handled) instead of deleting what the
+ * write is about to write through. Best effort: failures are ignored. */
+void cache_write_begins(struct cache *c, const char *prefix, uint32_t id);
 
 /* Whether a writer marked the transaction gtid handled: 1, 0, or -1 when
  * Redis could not be asked. */

@@ -42,12 +42,14 @@ int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
     if (changes == NULL)
         return cache_invalidate_all(c, PRODUCTS_PREFIX);
     for (size_t i = 0; i < n; i++)
-        changes[i] = (struct cache_change){kind, ids[i]};
+        changes[i] = (struct cache_change){.kind = kind, .id = ids[i]};
     /* The caller already fell back to everything past its own limit. */
     rc = cache_invalidate_products(c, PRODUCTS_PREFIX, changes, n, n,
                                    CACHE_REFRESH_MARK_MS, &echo, &out);
     free(changes);
-    return rc == 0 && out.skipped ? 1 : rc;
+    if (rc == 0 && out.skipped)
+        return 1;
+    return rc == 0 && out.deferred ? 2 : rc;
 }
 
 int invalidate_handled(struct cache *c, const char *txn)

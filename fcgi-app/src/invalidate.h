@@ -26,8 +26,9 @@ enum invalidate_kind {
  * several). The position is recorded first, as writes.c does, so that with
  * read replicas a rebuild waits for a replica that has the change
  * (readhost.h). Returns 0 once the cache has it, 1 when an API write had
- * already handled txn (nothing done: its echo), -1 when Redis could not be
- * told (the caller retries). */
+ * already handled txn (nothing done: its echo), 2 when an API write of
+ * each row is in flight (nothing done: the settle decides), -1 when Redis
+ * could not be told (the caller retries). */
 int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
                    unsigned kinds, const char *position, const char *txn);
 

@@ -53,6 +53,12 @@ struct l1 {
     pthread_mutex_t lock;
     size_t max_bytes, bytes, count;
     uint64_t epoch;
+    /* The epoch of the last invalidation of any key of a bucket, and of
+     * the last invalidation of everything: a put is refused when either
+     * came after its ticket. Per bucket, so that a stream of writes to
+     * some keys does not refuse the fills of all the others. */
+    uint64_t invalidated[L1_BUCKETS];
+    uint64_t invalidated_all;
     struct l1_entry *newest, *oldest;
     struct l1_entry *buckets[L1_BUCKETS];
 };
@@ -214,7 +220,8 @@ bool l1_put(struct l1 *l1, const char *key, const char *body, size_t len,
     e->expires_ms = expires_ms;
 
     pthread_mutex_lock(&l1->lock);
-    if (ticket != l1->epoch) {
+    if (l1->invalidated[bucket_of(key)] > ticket ||
+        l1->invalidated_all > ticket) {
         /* Invalidated since the read that produced this body. */
         pthread_mutex_unlock(&l1->lock);
         free(e->body);
@@ -240,7 +247,7 @@ void l1_invalidate_key(struct l1 *l1, const char *key)
     struct l1_entry *e;
 
     pthread_mutex_lock(&l1->lock);
-    l1->epoch++;
+    l1->invalidated[bucket_of(key)] = ++l1->epoch;
     e = find(l1, key);
     if (e != NULL)
         drop(l1, e);
@@ -250,7 +257,7 @@ void l1_invalidate_key(struct l1 *l1, const char *key)
 void l1_invalidate_all(struct l1 *l1)
 {
     pthread_mutex_lock(&l1->lock);
-    l1->epoch++;
+    l1->invalidated_all = ++l1->epoch;
     drop_all(l1);
     pthread_mutex_unlock(&l1->lock);
 }

@@ -45,15 +45,15 @@ bool l1_get_until(struct l1 *l1, const char *key, long long now_ms,
 void l1_release(char *bytes);
 
 /* Stores a copy of body under key until expires_ms (monotonic), unless an
- * invalidation happened since ticket, or the entry alone exceeds the
- * bound. Evicts the least recently used entries to make room. Returns true
- * when stored. */
+ * invalidation of key (or of a key sharing its bucket, or of everything)
+ * happened since ticket, or the entry alone exceeds the bound. Evicts the
+ * least recently used entries to make room. Returns true when stored. */
 bool l1_put(struct l1 *l1, const char *key, const char *body, size_t len,
             long long expires_ms, uint64_t ticket);
 
-/* Drops key's entry, if any, and starts a new epoch (so a put whose read
- * began before this is refused, whatever its key: cheaper than a ticket
- * per key, and a refused put only costs the next read a Redis trip). */
+/* Drops key's entry, if any, and starts a new epoch for its bucket (so a
+ * put of key whose read began before this is refused: a key sharing the
+ * bucket too, which only costs its next read a Redis trip). */
 void l1_invalidate_key(struct l1 *l1, const char *key);
 
 /* Drops every entry and starts a new epoch. */

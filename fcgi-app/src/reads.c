@@ -192,6 +192,13 @@ static long long jittered_ttl_ms(const struct config *cfg)
     return ttl_ms + (long long)(rand_r(&seed) % (ttl_ms / 10 + 1));
 }
 
+void products_entry_ttls(const struct config *cfg, long long *fresh_ms,
+                         long long *keep_ms)
+{
+    *fresh_ms = jittered_ttl_ms(cfg);
+    *keep_ms = *fresh_ms + cfg->cache_stale_s * 1000;
+}
+
 /* Answers with a body found in (or just stored into) the cache; an empty
  * one is a cached "no such id". The outcome (x_cache) is counted with the
  * request (metrics.h). */
@@ -228,11 +235,11 @@ static void remember(struct app *app, const char *key,
                      const struct cache_deps *deps, const char *body,
                      size_t len)
 {
-    const struct config *cfg = app->cfg;
-    long long fresh_ms = jittered_ttl_ms(cfg);
+    long long fresh_ms, keep_ms;
 
+    products_entry_ttls(app->cfg, &fresh_ms, &keep_ms);
     cache_store(app->cache, PRODUCTS_PREFIX, key, read->gen, read->seq, deps,
-                body, len, fresh_ms, fresh_ms + cfg->cache_stale_s * 1000);
+                body, len, fresh_ms, keep_ms);
 }
 
 /* Stores a rebuild's outcome: an answer as remember() does; an unknown id

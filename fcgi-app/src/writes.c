@@ -99,15 +99,16 @@ static bool valid_body(const struct app *app, const struct write_request *req,
 }
 
 /* After a commit (or a write whose outcome is unknown): invalidate what
- * the change can alter; with no id (an insert whose id is unknown),
+ * the change can alter (an update with the row's new body may write it
+ * through, cache.h); with no id (an insert whose id is unknown),
  * everything. The commit has returned, so the transaction (txn, its GTID,
  * or "") is marked handled: the binlog invalidator need not echo it.
  * Returns false when Redis could not be told. */
-static bool invalidate(struct app *app, enum cache_change_kind kind,
-                       uint32_t id, const char *txn)
+static bool invalidate(struct app *app, const struct cache_change *change,
+                       const char *txn)
 {
-    struct cache_change change = {kind, id};
     struct cache_txn handled = {.gtid = txn, .skip_if_handled = false};
+    uint32_t id = change->id;
     int rc;
 
     /* With read replicas, the write's position goes first (readhost.h). */
@@ -116,7 +117,7 @@ static bool invalidate(struct app *app, enum cache_change_kind kind,
     else if (id == 0)
         rc = cache_invalidate_all(app->cache, PRODUCTS_PREFIX);
     else
-        rc = cache_invalidate_products(app->cache, PRODUCTS_PREFIX, &change,
+        rc = cache_invalidate_products(app->cache, PRODUCTS_PREFIX, change,
                                        1, (size_t)app->cfg->cache_scope_max_ids,
                                        CACHE_REFRESH_MARK_MS, &handled, NULL);
     if (rc == 0) {
@@ -135,12 +136,12 @@ static bool invalidate(struct app *app, enum cache_change_kind kind,
  * promise that every later read sees it. A write that may have landed
  * still invalidates, so the cache cannot hide it if it did. */
 static bool write_succeeded(struct app *app, enum store_result result,
-                            enum cache_change_kind kind, uint32_t id,
+                            const struct cache_change *change,
                             const char *txn, struct reply *r)
 {
     switch (result) {
     case STORE_OK:
-        if (invalidate(app, kind, id, txn))
+        if (invalidate(app, change, txn))
             return true;
         reply_error(r, 500, "the write was committed, but the cache could "
                             "not be invalidated: cached reads may show the "
@@ -151,7 +152,7 @@ static bool write_succeeded(struct app *app, enum store_result result,
         reply_error(r, 503, "database unavailable, the write was not applied");
         return false;
     case STORE_UNCERTAIN:
-        invalidate(app, kind, id, "");
+        invalidate(app, change, "");
         reply_error(r, 503, "database error: the write may or may not have "
                             "been applied; read it back before retrying");
         return false;
@@ -162,19 +163,18 @@ static bool write_succeeded(struct app *app, enum store_result result,
     return false;
 }
 
-static void reply_product(struct reply *r, int status, uint32_t id,
-                          const struct product_input *in)
+/* The row as the table now holds it (the price rounded to cents),
+ * rendered exactly as a read renders it: the answer, and what an update
+ * writes through. NULL when out of memory. */
+static char *render_row(uint32_t id, const struct product_input *in,
+                        size_t *len)
 {
-    /* Echo what the table now holds: the price rounded to cents. */
     char price_text[32];
     struct product p = {.id = id, .name = (char *)(uintptr_t)in->name};
-    size_t len = 0;
-    char *body;
 
     snprintf(price_text, sizeof(price_text), "%.2f", in->price);
     p.price = strtod(price_text, NULL);
-    body = json_render_product(&p, &len);
-    reply_json(r, status, body, len);
+    return json_render_product(&p, len);
 }
 
 void writes_create(struct app *app, const struct write_request *req,
@@ -182,33 +182,36 @@ void writes_create(struct app *app, const struct write_request *req,
 {
     struct product_input in;
     uint32_t id = 0;
-    char txn[STORE_TXN_MAX];
+    char txn[STORE_TXN_MAX], *body;
+    struct cache_change change;
     enum store_result result;
+    size_t len = 0;
 
     if (!authorised(app, req, r) || !valid_body(app, req, &in, r))
         return;
     result = store_insert_product(app->writer, &in, &id, txn);
     /* An uncertain insert has no id: everything is invalidated. */
-    if (!write_succeeded(app, result, CACHE_CHANGE_INSERT,
-                         result == STORE_OK ? id : 0, txn, r)) {
+    change = (struct cache_change){.kind = CACHE_CHANGE_INSERT,
+                                   .id = result == STORE_OK ? id : 0};
+    if (!write_succeeded(app, result, &change, txn, r)) {
         /* Committed, then the invalidation failed: the 500 names the new
          * product, so a client does not retry into a duplicate. */
         if (result == STORE_OK) {
-            size_t len = 0;
-            char *body = json_render_error_id(
+            char *error = json_render_error_id(
                 "the product was created, but the cache could not be "
                 "invalidated: do not retry; cached reads may miss it for up "
                 "to about 1.1 x CACHE_TTL_S",
                 id, &len);
 
-            if (body != NULL)
-                reply_json(r, 500, body, len);
+            if (error != NULL)
+                reply_json(r, 500, error, len);
             snprintf(r->location, sizeof(r->location), "/products/%u",
                      (unsigned)id);
         }
         return;
     }
-    reply_product(r, 201, id, &in);
+    body = render_row(id, &in, &len);
+    reply_json(r, 201, body, len);
     snprintf(r->location, sizeof(r->location), "/products/%u", (unsigned)id);
 }
 
@@ -234,15 +237,27 @@ void writes_update(struct app *app, const char *id_text,
 {
     struct product_input in;
     uint32_t id;
-    char txn[STORE_TXN_MAX];
+    char txn[STORE_TXN_MAX], *body;
+    struct cache_change change = {.kind = CACHE_CHANGE_UPDATE};
+    enum store_result result;
+    size_t len = 0;
 
     if (!authorised_target(app, req, id_text, &id, r) ||
         !valid_body(app, req, &in, r))
         return;
-    if (!write_succeeded(app, store_update_product(app->writer, id, &in, txn),
-                         CACHE_CHANGE_UPDATE, id, txn, r))
+    cache_write_begins(app->cache, PRODUCTS_PREFIX, id);
+    result = store_update_product(app->writer, id, &in, txn);
+    /* The answer is the row's new body, which the cache may also take. */
+    body = result == STORE_OK ? render_row(id, &in, &len) : NULL;
+    change.id = id;
+    change.body = body;
+    change.len = len;
+    products_entry_ttls(app->cfg, &change.fresh_ms, &change.keep_ms);
+    if (!write_succeeded(app, result, &change, txn, r)) {
+        free(body);
         return;
-    reply_product(r, 200, id, &in);
+    }
+    reply_json(r, 200, body, len);
 }
 
 void writes_delete(struct app *app, const char *id_text,
@@ -250,11 +265,14 @@ void writes_delete(struct app *app, const char *id_text,
 {
     uint32_t id;
     char txn[STORE_TXN_MAX];
+    struct cache_change change = {.kind = CACHE_CHANGE_DELETE};
 
     if (!authorised_target(app, req, id_text, &id, r))
         return;
+    change.id = id;
+    cache_write_begins(app->cache, PRODUCTS_PREFIX, id);
     if (!write_succeeded(app, store_delete_product(app->writer, id, txn),
-                         CACHE_CHANGE_DELETE, id, txn, r))
+                         &change, txn, r))
         return;
     reply_free(r);
     r->status = 204;

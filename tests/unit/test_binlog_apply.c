@@ -25,6 +25,7 @@ static unsigned last_kinds;
 static char pushed_state[BINLOG_POSITION_MAX];
 static int pushes, pushed_empty;
 static char last_txn[BINLOG_TXN_MAX], handled_txn[BINLOG_TXN_MAX];
+static char in_flight_txn[BINLOG_TXN_MAX];
 
 int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
                    unsigned kinds, const char *position, const char *txn)
@@ -38,6 +39,8 @@ int invalidate_ids(struct cache *c, const uint32_t *ids, size_t n,
     snprintf(last_txn, sizeof(last_txn), "%s", txn);
     if (strcmp(txn, handled_txn) == 0)
         return 1; /* an API write's own: skipped */
+    if (strcmp(txn, in_flight_txn) == 0)
+        return 2; /* an API write of the rows in flight: left to the settle */
     calls_ids++;
     last_n = n < 16 ? n : 16;
     memcpy(last_ids, ids, last_n * sizeof(*ids));
@@ -66,7 +69,7 @@ void binlog_settle_push(struct binlog_settle *s, struct binlog_change *change,
 /* A series' value, from the exposition (-1: absent). */
 static long counter(const char *series)
 {
-    static char text[16384];
+    static char text[65536];
     char line[128];
     const char *at;
 
@@ -141,6 +144,7 @@ static const struct binlog_event commit = {.kind = BEV_COMMIT};
 
 static volatile sig_atomic_t stop;
 static struct binlog_config bc = {.max_ids = 3, .retry_max_ms = 10,
+                                  .settle_ms = 100,
                                   .schema = "products", .table = "products"};
 
 static struct binlog_apply *fresh(void)
@@ -149,6 +153,7 @@ static struct binlog_apply *fresh(void)
 
     calls_ids = calls_all = pushes = pushed_empty = redis_down = 0;
     snprintf(handled_txn, sizeof(handled_txn), "none");
+    snprintf(in_flight_txn, sizeof(in_flight_txn), "none");
     assert_non_null(a);
     assert_int_equal(binlog_apply_restart(a, "0-1-10"), 0);
     return a;
@@ -211,6 +216,36 @@ static void test_transaction_handled_by_writer_is_skipped(void **state)
     assert_string_equal(pushed_state, "0-1-12");
     assert_int_equal(counter("binlog_invalidator_handled_by_writer_total"),
                      before + 1);
+    binlog_apply_close(a);
+}
+
+/* A change whose rows an API write is about to invalidate is left whole to
+ * the settle (which checks that the write did); without a settle nothing
+ * is left to it, and no GTID is passed. */
+static void test_change_left_to_settle_while_writer_in_flight(void **state)
+{
+    struct binlog_apply *a = fresh();
+    uint32_t ids[] = {7, 7}; /* before and after image */
+    long before = counter("binlog_invalidator_left_to_settle_total");
+
+    (void)state;
+    snprintf(in_flight_txn, sizeof(in_flight_txn), "0-1-11");
+    feed(a, gtid(11, false));
+    feed(a, table_map("products", 42));
+    feed(a, rows(42, INVALIDATE_UPDATE, ids, 2));
+    feed(a, commit);
+    assert_int_equal(calls_ids, 0);
+    assert_int_equal(pushes, 1);
+    assert_int_equal(pushed_empty, 0); /* the settle gets the ids */
+    assert_int_equal(counter("binlog_invalidator_left_to_settle_total"),
+                     before + 1);
+    bc.settle_ms = 0;
+    feed(a, gtid(12, false));
+    feed(a, rows(42, INVALIDATE_UPDATE, ids, 2));
+    feed(a, commit);
+    bc.settle_ms = 100;
+    assert_string_equal(last_txn, "");
+    assert_int_equal(calls_ids, 1);
     binlog_apply_close(a);
 }
 
@@ -323,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_update_by_id_and_position),
         cmocka_unit_test(test_transaction_handled_by_writer_is_skipped),
+        cmocka_unit_test(test_change_left_to_settle_while_writer_in_flight),
         cmocka_unit_test(test_other_table_invalidates_nothing),
         cmocka_unit_test(test_large_transaction_is_everything),
         cmocka_unit_test(test_statements),

@@ -152,7 +152,7 @@ static void cached(const char *key, struct cache_deps deps)
 
 static long long change(enum cache_change_kind kind, uint32_t id)
 {
-    struct cache_change c = {kind, id};
+    struct cache_change c = {.kind = kind, .id = id};
     struct cache_invalidation out;
 
     assert_int_equal(cache_invalidate_products(cache, PREFIX, &c, 1, MAX_IDS,
@@ -358,13 +358,155 @@ static void test_insert_reaches_the_404_of_its_id(void **state)
     assert_false(hit(ITEM(102)));
 }
 
+/* An API update of id in transaction gtid, with the row's new body. */
+static long long update_through(uint32_t id, const char *gtid,
+                                const char *body)
+{
+    struct cache_change c = {.kind = CACHE_CHANGE_UPDATE, .id = id,
+                             .body = body, .len = strlen(body),
+                             .fresh_ms = KEEP_MS, .keep_ms = KEEP_MS};
+    struct cache_txn txn = {.gtid = gtid};
+    struct cache_invalidation out;
+
+    assert_int_equal(cache_invalidate_products(cache, PREFIX, &c, 1, MAX_IDS,
+                                               5000, &txn, &out),
+                     0);
+    return out.keys;
+}
+
+/* key's body now (NULL on anything but a HIT; the caller frees). */
+static char *body_of(const char *key)
+{
+    struct cache_entry e;
+
+    if (cache_read(cache, PREFIX, key, false, &e) == CACHE_HIT)
+        return e.body;
+    free(e.body);
+    return NULL;
+}
+
+#define PAGE_OLD "[{\"id\":1,\"name\":\"a\",\"price\":1.0}," \
+                 "{\"id\":2,\"name\":\"b\\\"},{\\\"id\\\":2,\",\"price\":2.0}," \
+                 "{\"id\":3,\"name\":\"c\",\"price\":3.0}]"
+#define ITEM2_NEW "{\"id\":2,\"name\":\"new\",\"price\":2.5}"
+#define PAGE_NEW "[{\"id\":1,\"name\":\"a\",\"price\":1.0}," ITEM2_NEW "," \
+                 "{\"id\":3,\"name\":\"c\",\"price\":3.0}]"
+
+/* Page 3:0 (ids 1-3) and item 2 cached afresh. */
+static void cache_page_and_item2(void)
+{
+    char out[16];
+    struct cache_entry e;
+
+    assert_int_equal(redis_server_command(&server, out, sizeof(out),
+                                          "DEL " PREFIX "list:3:0 " ITEM(2)),
+                     0);
+    e = begin(PREFIX "list:3:0");
+
+    assert_int_equal(store(PREFIX "list:3:0", &e, page(1, 3, true), PAGE_OLD),
+                     CACHE_STORED);
+    e = begin(ITEM(2));
+    assert_int_equal(store(ITEM(2), &e, item(2), "{\"id\":2}"),
+                     CACHE_STORED);
+}
+
+/* The echo of a write whose API invalidation has not run yet (the binlog
+ * can be faster than the writer's own answer) leaves the rows alone while
+ * the write is in flight, so that it does not delete what the write then
+ * writes through; once the write invalidated, nothing is in flight. */
+static void test_echo_waits_while_a_write_is_in_flight(void **state)
+{
+    struct cache_change c = {.kind = CACHE_CHANGE_UPDATE, .id = 2};
+    struct cache_txn echo = {.gtid = "0-1-8", .skip_if_handled = true};
+    struct cache_txn api = {.gtid = "0-1-8"};
+    struct cache_invalidation out;
+
+    (void)state;
+    cache_page_and_item2();
+    cache_write_begins(cache, PREFIX, 2);
+    assert_int_equal(cache_invalidate_products(cache, PREFIX, &c, 1, MAX_IDS,
+                                               5000, &echo, &out),
+                     0);
+    assert_true(out.deferred);
+    assert_true(hit(ITEM(2)));
+    assert_int_equal(cache_invalidate_products(cache, PREFIX, &c, 1, MAX_IDS,
+                                               5000, &api, &out),
+                     0);
+    assert_false(out.deferred);
+    echo.gtid = "0-1-9"; /* another transaction, nothing in flight */
+    cache_page_and_item2();
+    assert_int_equal(cache_invalidate_products(cache, PREFIX, &c, 1, MAX_IDS,
+                                               5000, &echo, &out),
+                     0);
+    assert_false(out.deferred);
+    assert_false(hit(ITEM(2)));
+}
+
+/* An update known to be its row's latest (the first, or a later GTID than
+ * the last one written through) writes the item and patches the row's
+ * object inside the pages holding it: no rebuild, and the bytes a rebuild
+ * would give (the scan skips a name that looks like an object). A rebuild
+ * that read before the update cannot replace what it wrote. */
+static void test_latest_update_is_written_through(void **state)
+{
+    struct cache_entry before;
+    char *b;
+
+    (void)state;
+    cache_page_and_item2();
+    update_through(2, "0-1-5", ITEM2_NEW);
+    assert_true(hit(ITEM(2)));
+    assert_true(hit(PREFIX "list:3:0"));
+    assert_int_equal(redis_server_command(&server, (char[16]){0}, 16,
+                                          "DEL " ITEM(2)),
+                     0);
+    before = begin(ITEM(2)); /* a rebuild in flight, read before 0-1-6 */
+    cache_page_and_item2();
+    update_through(2, "0-1-6", ITEM2_NEW);
+    b = body_of(ITEM(2));
+    assert_non_null(b);
+    assert_string_equal(b, ITEM2_NEW);
+    free(b);
+    b = body_of(PREFIX "list:3:0");
+    assert_non_null(b);
+    assert_string_equal(b, PAGE_NEW);
+    free(b);
+    assert_int_equal(store(ITEM(2), &before, item(2), "{\"id\":2}"),
+                     CACHE_REFUSED);
+    b = body_of(ITEM(2));
+    assert_string_equal(b, ITEM2_NEW);
+    free(b);
+}
+
+/* Updates committed in one order may reach Redis in the other: the one
+ * with the older GTID, arriving late, deletes rather than writing its
+ * outdated row over the newer one. So does one of another domain (no
+ * order is known) and one without a GTID. */
+static void test_late_or_unordered_update_deletes(void **state)
+{
+    static const char *const gtids[] = {"0-1-6", "1-1-9", ""};
+
+    (void)state;
+    cache_page_and_item2();
+    update_through(2, "0-1-6", ITEM2_NEW);
+    cache_page_and_item2();
+    update_through(2, "0-1-7", ITEM2_NEW);
+    assert_true(hit(ITEM(2)));
+    for (size_t i = 0; i < sizeof(gtids) / sizeof(gtids[0]); i++) {
+        cache_page_and_item2();
+        update_through(2, gtids[i], "{\"id\":2,\"name\":\"old\"}");
+        assert_false(hit(ITEM(2)));
+        assert_false(hit(PREFIX "list:3:0"));
+    }
+}
+
 /* An API write marks its transaction handled; the binlog invalidator's
  * echo of it then does nothing (no sequence, no deletion, so the rebuild
  * that began after the write is not bounded by it), while another
  * transaction, or one with no GTID, is invalidated as usual. */
 static void test_echo_of_a_handled_write_is_skipped(void **state)
 {
-    struct cache_change c = {CACHE_CHANGE_UPDATE, 1};
+    struct cache_change c = {.kind = CACHE_CHANGE_UPDATE, .id = 1};
     struct cache_txn api = {.gtid = "0-1-5"};
     struct cache_txn echo = {.gtid = "0-1-5", .skip_if_handled = true};
     struct cache_txn other = {.gtid = "0-1-6", .skip_if_handled = true};
@@ -403,8 +545,8 @@ static void test_log_that_no_longer_reaches_back_refuses(void **state)
     (void)state;
     e = begin(ITEM(1));
     for (int i = 0; i < N; i++)
-        changes[i] = (struct cache_change){CACHE_CHANGE_UPDATE,
-                                           (uint32_t)(1000 + i)};
+        changes[i] = (struct cache_change){.kind = CACHE_CHANGE_UPDATE,
+                                           .id = (uint32_t)(1000 + i)};
     assert_int_equal(cache_invalidate_products(cache, PREFIX, changes, N, N,
                                                5000, NULL, NULL),
                      0);
@@ -415,9 +557,9 @@ static void test_log_that_no_longer_reaches_back_refuses(void **state)
  * generation moves), and a rebuild of the old generation cannot land. */
 static void test_large_change_invalidates_everything(void **state)
 {
-    struct cache_change changes[3] = {{CACHE_CHANGE_UPDATE, 7},
-                                      {CACHE_CHANGE_UPDATE, 8},
-                                      {CACHE_CHANGE_UPDATE, 9}};
+    struct cache_change changes[3] = {{.kind = CACHE_CHANGE_UPDATE, .id = 7},
+                                      {.kind = CACHE_CHANGE_UPDATE, .id = 8},
+                                      {.kind = CACHE_CHANGE_UPDATE, .id = 9}};
     struct cache_invalidation out;
     struct cache_entry e;
 
@@ -478,6 +620,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_insert_reaches_the_404_of_its_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_that_no_longer_reaches_back_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_echo_of_a_handled_write_is_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_latest_update_is_written_through, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_echo_waits_while_a_write_is_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_or_unordered_update_deletes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_change_invalidates_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_page_index_is_bounded_and_complete, setup, teardown),
     };
