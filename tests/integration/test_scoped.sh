@@ -30,14 +30,23 @@ http GET /products/8
 check_eq "PUT 7: product 8 still cached" HIT "$(header x-cache)"
 http GET '/products?limit=3&offset=20'
 check_eq "PUT 7: a page without 7 still cached" HIT "$(header x-cache)"
+# The update is written through (docs/design.md): item and page answer
+# at once, with exactly the bytes a rebuild gives.
 http GET /products/7
-check_eq "PUT 7: product 7 rebuilt" MISS "$(header x-cache)"
+check_eq "PUT 7: product 7 written through" HIT "$(header x-cache)"
 check_eq "... with the new price" 7.77 "$(jq -r .price <<<"$BODY")"
+item_through=$BODY
 http GET '/products?limit=10'
-check_eq "PUT 7: the page holding 7 rebuilt" MISS "$(header x-cache)"
+check_eq "PUT 7: the page holding 7 patched" HIT "$(header x-cache)"
 check_eq "... with the new price" 7.77 "$(jq -r '.[] | select(.id == 7) | .price' <<<"$BODY")"
+page_through=$BODY
 check_eq "counted: one update" $((updates + 1)) "$(metric 'products_invalidated_changes_total{kind="update"}')"
 check_eq "counted: two keys (the item, the page)" $((keys + 2)) "$(metric products_invalidated_keys_total)"
+redis DEL products:item:7 'products:list:10:0' >/dev/null
+http GET /products/7
+check_eq "PUT 7: a rebuild of the item gives the same bytes" "$item_through" "$BODY"
+http GET '/products?limit=10'
+check_eq "PUT 7: a rebuild of the page gives the same bytes" "$page_through" "$BODY"
 
 # POST appends a row: the last page and a page past the end change, a full
 # page before them does not. DELETE of it shifts them back.

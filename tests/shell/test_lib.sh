@@ -15,14 +15,20 @@ cleanup() {
 trap cleanup EXIT
 
 # usage: listen PORT: a TCP listener on 127.0.0.1:PORT in the background
+# The precondition is made, not hoped for: the listener says when it
+# listens (a file), and the wait is bounded by its own end, not by a guess
+# at how long Python takes to start on a loaded machine.
 listen() {
+  rm -f "$TMP/listening"
   python3 -c 'import socket, sys, time
 s = socket.socket()
 s.bind(("127.0.0.1", int(sys.argv[1])))
 s.listen()
-time.sleep(300)' "$1" &
+open(sys.argv[2], "w").close()
+time.sleep(300)' "$1" "$TMP/listening" &
   LISTENER=$!
-  eventually 5 port_taken "$1"
+  while [ ! -e "$TMP/listening" ] && kill -0 "$LISTENER" 2>/dev/null; do sleep 0.05; done
+  [ -e "$TMP/listening" ] || die "the test's listener could not bind port $1"
 }
 
 # Messages.
