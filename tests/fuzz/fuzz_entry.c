@@ -77,14 +77,16 @@ static void check_round_trip(const uint8_t *data, size_t size)
     memcpy(&gen, data, 8);
     gen &= (uint64_t)INT64_MAX; /* what INCR can hold */
     bound = gen % 7 == 0 ? 0 : gen / 3 + 1; /* some entries bounded */
-    value = malloc(size - 8 + ENTRY_TAG_MAX);
+    /* The longest tag line is ENTRY_TAG_MAX bytes; snprintf adds a NUL. */
+    value = malloc(size - 8 + ENTRY_TAG_MAX + 1);
     if (value == NULL)
         return;
     if (bound == 0)
-        head = (size_t)snprintf(value, ENTRY_TAG_MAX, "%" PRIu64 "\n", gen);
+        head = (size_t)snprintf(value, ENTRY_TAG_MAX + 1, "%" PRIu64 "\n",
+                                gen);
     else
-        head = (size_t)snprintf(value, ENTRY_TAG_MAX, "%" PRIu64 ":%" PRIu64 "\n",
-                                gen, bound);
+        head = (size_t)snprintf(value, ENTRY_TAG_MAX + 1,
+                                "%" PRIu64 ":%" PRIu64 "\n", gen, bound);
     memcpy(value + head, data + 8, size - 8);
     fuzz_require(entry_split(value, head + size - 8, &tag, &upto, &body,
                              &body_len),
