@@ -8,13 +8,14 @@
  * tagged with the catalogue's generation it was built under (cache.h has
  * the format). One MGET reads the current generation, the write sequence
  * and the entry together; an entry of another generation is a miss. A
- * write deletes, after its commit, the entries its change can alter
- * (cache_invalidate_products), and each rebuild's store names what its
- * answer depends on (struct cache_deps: an id, or a page's first and last
- * id) and the sequence read before its MySQL read, so a slow miss that
- * read the old row cannot store it after the write (docs/design.md has the
- * argument). An entry a write deleted comes back as a refresh, which the
- * rebuild gate does not turn away like a flood's miss.
+ * write deletes (or, an update, rewrites) after its commit the entries its
+ * change can alter (cache_invalidate_products), and each rebuild's store
+ * names what its answer depends on (struct cache_deps: an id, or a page's
+ * first and last id) and the sequence read before its MySQL read, so a slow
+ * miss that read the old row can store it only bounded: for the readers
+ * that began before the write (docs/design.md has the argument). An entry
+ * a write deleted comes back as a refresh, which the rebuild gate does not
+ * turn away like a flood's miss.
  *
  * Each entry is fresh for CACHE_TTL_S (+ up to 10% jitter, so keys filled
  * together do not expire together) and kept CACHE_STALE_S longer. On a miss
