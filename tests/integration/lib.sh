@@ -21,6 +21,16 @@ sql() {
 # redis-cli on the private stack's socket.
 redis() { redis-cli -s "$REDIS_SOCKET" "$@"; }
 
+# usage: empty_cache    e.g. empty_cache
+# Every key goes but the record of Redis' identity (products:gen:master):
+# after a FLUSHALL the next responder connection to open (most of a
+# restarted pool's have not) takes Redis for a new one and moves the
+# generation, which, between two reads of a test, turned a HIT into a MISS.
+empty_cache() {
+  redis EVAL "for _, k in ipairs(redis.call('KEYS', '*')) do
+    if k ~= ARGV[1] then redis.call('DEL', k) end end" 0 products:gen:master >/dev/null
+}
+
 # usage: fresh_gone KEY    e.g. eventually 5 fresh_gone products:list:10:0
 # True once KEY's freshness marker (KEY:fresh, which lives the TTL) is gone:
 # a TTL test waits for the entry's own end, not a clock guess.

@@ -4,7 +4,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-redis FLUSHALL >/dev/null
+empty_cache
 http GET '/products?limit=10'
 check_eq "first read is a MISS" MISS "$(header x-cache)"
 first=$BODY

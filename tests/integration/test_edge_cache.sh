@@ -87,7 +87,7 @@ fi
 # 3 s would shorten every copy to the 2 s minimum).
 EDGE_UP=(env "EDGE_CACHE_MS=$EDGE_MS" CACHE_TTL_S=30 "$STACK" up)
 "${EDGE_UP[@]}" >/dev/null || fail "stack up with EDGE_CACHE_MS=$EDGE_MS" "did not start"
-redis FLUSHALL >/dev/null
+empty_cache
 edge_on() { http GET /products?limit=1 && [ -n "$(header x-edge-cache)" ]; }
 check "on: X-Edge-Cache appears after the reload" eventually 10 edge_on
 

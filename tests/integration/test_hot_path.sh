@@ -39,7 +39,7 @@ fi
 # Should the entry expire during the count anyway, a rebuild's commands
 # would be counted: up to 3 tries for a run in which every answer was a HIT.
 for try in 1 2 3; do
-  redis FLUSHALL >/dev/null
+  empty_cache
   curl -s -o /dev/null "$HOST2_URL$HOT"
   curl -s -o /dev/null "$HOST2_URL$HOT"
   redis CONFIG RESETSTAT >/dev/null
@@ -60,7 +60,7 @@ stop_second_host
 # count within one TTL: known from the marker still alive after the count
 # (60 reads can outlast a 3 s TTL on a loaded machine), up to 3 tries.
 for try in 1 2 3; do
-  redis FLUSHALL >/dev/null
+  empty_cache
   curl -s -o /dev/null "$HTTP_URL$HOT"
   redis CONFIG RESETSTAT >/dev/null
   read -r l1 _ < <(l1_answers "$HOT" 60)
@@ -78,7 +78,7 @@ check "L1: Redis read at most about once per responder per TTL ($mget MGET)" \
 # reads take the strict path, so a change nobody could announce (the
 # generation moved while no connection listened) is seen at once; L1
 # comes back after they reconnect.
-redis FLUSHALL >/dev/null
+empty_cache
 old=$(sql 'SELECT price FROM products WHERE id = 3')
 curl -s -o /dev/null "$HTTP_URL$HOT"
 l1_answers "$HOT" 60 >/dev/null # fill the L1 of (nearly) every responder

@@ -20,7 +20,7 @@ cache_twice() {
   done
 }
 
-redis FLUSHALL >/dev/null
+empty_cache
 cache_twice /products/7 /products/8 '/products?limit=3&offset=20' '/products?limit=10'
 updates=$(metric 'products_invalidated_changes_total{kind="update"}')
 keys=$(metric products_invalidated_keys_total)
