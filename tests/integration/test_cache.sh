@@ -23,9 +23,8 @@ $BODY"
 old=$(sql 'SELECT price FROM products WHERE id = 3')
 ENTRY=products:list:10:0
 price3() { printf '%s' "$BODY" | jq '.[2].price'; }
-# The first read must have stored the entry before the change (a responder
-# that just started may answer BYPASS while it connects): checked, not
-# assumed, from the entry's tag.
+# The first read must have stored the entry under the current generation
+# before the change: checked from the entry's tag, not assumed.
 left=0
 stored_now() { [ "$(redis --raw GET "$ENTRY" | head -1)" = "$(redis GET products:gen)" ]; }
 for try in 1 2 3 4 5; do
