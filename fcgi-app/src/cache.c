@@ -841,7 +841,7 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
                                          "pages:first"};
     redisReply *r;
     int rc = -1;
-    bool skipped;
+    bool done_something = false;
 
     if (out != NULL)
         *out = (struct cache_invalidation){0};
@@ -892,6 +892,7 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
     if (r == NULL)
         goto done;
     if (r->type == REDIS_REPLY_INTEGER && r->integer < 0) {
+        /* Nothing done: nothing for a replica to wait for. */
         if (out != NULL) {
             out->skipped = r->integer == -1;
             out->deferred = r->integer == -2;
@@ -902,10 +903,10 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
             out->keys = r->integer;
         count_changes(changes, n, r->integer);
         rc = 0;
+        done_something = true;
     }
-    skipped = r->type == REDIS_REPLY_INTEGER && r->integer < 0;
     freeReplyObject(r);
-    if (rc == 0 && !skipped && sentinel_mode(c))
+    if (done_something && sentinel_mode(c))
         wait_for_replica(c);
 done:
     free(argv);
