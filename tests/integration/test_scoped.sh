@@ -78,11 +78,31 @@ check "catalogue checker: stale_reads=0" grep -q ' stale_reads=0 ' <<<"$out"
 
 # Readers of 200 hot keys while a writer PUTs 5 times a second: refreshes
 # queue for a rebuild slot instead of answering 503.
+hot_keys() {
+  local k
+  for k in $(seq 100); do echo "/products/$k"; done
+  for k in $(seq 100); do echo "/products?limit=10&offset=$k"; done
+}
+# usage: hot_keys_cold    reads the 200 keys (eight at a time, within the
+# rebuild slots) and prints how many have no entry in Redis. The answer's
+# X-Cache does not tell: with a 3 s TTL a pass outlives the first keys'
+# freshness, and their refresh answers MISS.
+hot_keys_cold() {
+  local k keys=()
+  hot_keys | sed "s|^|$HTTP_URL|" | xargs -P 8 -n 1 curl -s -o /dev/null
+  for k in $(seq 100); do keys+=("products:item:$k" "products:list:10:$k"); done
+  echo $((200 - $(redis EXISTS "${keys[@]}")))
+}
 if command -v wrk >/dev/null; then
-  # Every key cached first (cold keys are a flood, which may be turned away).
-  for _ in 1 2 3; do
-    BENCH_OUT=/dev/null wrk -t1 -c50 -d3s -s "$ROOT/bench/wrk/writes.lua" "$HTTP_URL" >/dev/null
+  # Every key cached first: cold keys are a flood, which may be turned away
+  # (a slow 503). Eight at a time stays within the rebuild slots; a loaded
+  # box may need more than one pass.
+  cold=200
+  for _ in 1 2 3 4 5 6; do
+    cold=$(hot_keys_cold)
+    [ "$cold" = 0 ] && break
   done
+  check_eq "precondition: the 200 hot keys cached" 0 "$cold"
   (for _ in $(seq 25); do
     curl -s -o /dev/null -X PUT "$HTTP_URL/products/$((RANDOM % 100 + 1))" "${AUTH[@]}" "${JSON[@]}" \
       --data "{\"name\":\"Hot\",\"price\":$((RANDOM % 900 + 1))}"
@@ -90,12 +110,15 @@ if command -v wrk >/dev/null; then
   done) &
   writer=$!
   out=$(mktemp)
-  BENCH_OUT=$out wrk -t1 -c50 -d5s -s "$ROOT/bench/wrk/writes.lua" "$HTTP_URL" >/dev/null
+  # A turned-away read is a 503 sent slowly (reads.c): the timeout lets it
+  # arrive and be counted rather than cut off as a socket error.
+  BENCH_OUT=$out wrk -t1 -c50 -d5s --timeout 10s -s "$ROOT/bench/wrk/writes.lua" "$HTTP_URL" >/dev/null
   wait "$writer"
   res=$(cat "$out")
   rm -f "$out"
   info "hot keys under writes: $res"
   check "hot keys under 5 writes/s: requests answered" [ "$(jq -r .requests <<<"$res")" -gt 0 ]
   check_eq "hot keys under 5 writes/s: no 5xx" 0 "$(jq -r .http_5xx <<<"$res")"
+  check_eq "hot keys under 5 writes/s: no socket error" 0 "$(jq -r .socket_errors <<<"$res")"
 fi
 tests_done
