@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "master_lease.h"
 #include "reads.h"
 
 static volatile sig_atomic_t stop;
@@ -201,6 +202,11 @@ int main(void)
      * must not stop invalidations. */
     if (binlog_metrics_serve(bc.metrics_addr, (int)bc.metrics_port) != 0)
         log_msg(LOG_WARN, "main", "running without /metrics");
+    if (!master_lease_start(&redis)) {
+        fprintf(stderr, "binlog-invalidator: cannot start the master lease "
+                        "thread\n");
+        return 1;
+    }
     cache = cache_open(&redis);
     settle = binlog_settle_open(&redis, bc.settle_ms, bc.state_file);
     a = cache && settle ? binlog_apply_open(&bc, cache, settle, &stop) : NULL;
@@ -219,5 +225,6 @@ int main(void)
     binlog_apply_close(a);
     binlog_settle_close(settle);
     cache_close(cache);
+    master_lease_stop();
     return 0;
 }

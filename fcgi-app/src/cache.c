@@ -18,6 +18,7 @@
 #include "entry.h"
 #include "gtid.h"
 #include "log.h"
+#include "master_lease.h"
 #include "metrics.h"
 #include "sentinel.h"
 
@@ -32,6 +33,7 @@ struct cache {
     redisContext *ctx;
     struct cache_options opt; /* its strings are the caller's (cache.h) */
     long long retry_at_ms;
+    uint64_t master_seq; /* Sentinel mode: the lease ctx's master is of */
     char lock_token[48];
 };
 
@@ -84,6 +86,9 @@ static bool connect_if_needed(struct cache *c)
         return true;
     if (clock_mono_ms() < c->retry_at_ms)
         return false;
+    /* Read before connecting: should the master change meanwhile, the
+     * connection is dropped before its first use (fenced()). */
+    c->master_seq = master_lease_current();
     /* Without Sentinels: the configured address. With them: the current
      * master, checked. Either way after the epoch check (sentinel.h): a
      * restarted or replaced Redis advances the generation. */
@@ -95,6 +100,22 @@ static bool connect_if_needed(struct cache *c)
         return false;
     }
     return true;
+}
+
+/* Sentinel mode: a connection is used only while the lease on its master
+ * holds (master_lease.h). true when there is none to use: the Sentinels
+ * name another master (dropped) or none answered within the lease. */
+static bool fenced(struct cache *c)
+{
+    uint64_t seq;
+
+    if (!master_lease_on())
+        return false;
+    seq = master_lease_current();
+    if (c->ctx != NULL && c->master_seq != seq)
+        disconnect(c, seq != 0 ? "the Sentinels name another master"
+                               : "no Sentinel answered within the lease");
+    return seq == 0;
 }
 
 /* Runs one command, already in the protocol's form; NULL when Redis is
@@ -109,7 +130,7 @@ static redisReply *run_formatted(struct cache *c, const char *cmd, size_t len)
     bool reused = c->ctx != NULL;
 
     for (int attempt = 0; attempt < 2 && reply == NULL; attempt++) {
-        if (!connect_if_needed(c))
+        if (fenced(c) || !connect_if_needed(c))
             return NULL;
         long long started = metrics_clock();
 
@@ -128,8 +149,11 @@ static redisReply *run_formatted(struct cache *c, const char *cmd, size_t len)
         return NULL;
     if (reply->type == REDIS_REPLY_ERROR) {
         log_msg(LOG_WARN, "cache", "redis error: %s", reply->str);
-        /* A demoted master: find the new one on the next call. */
-        if (strncmp(reply->str, "READONLY", 8) == 0)
+        /* A demoted master, or one that lost its replicas (Sentinel
+         * mode's min-replicas-to-write: it may have been replaced): ask
+         * for the master again on the next call. */
+        if (strncmp(reply->str, "READONLY", 8) == 0 ||
+            strncmp(reply->str, "NOREPLICAS", 10) == 0)
             disconnect(c, reply->str);
         metrics_count(METRIC_REDIS_ERRORS);
         freeReplyObject(reply);
@@ -324,7 +348,7 @@ enum cache_result cache_read(struct cache *c, const char *prefix,
         uint64_t tag;
         enum cache_result result = CACHE_MISS;
 
-        if (!connect_if_needed(c))
+        if (fenced(c) || !connect_if_needed(c))
             return CACHE_DOWN;
         /* MGET is atomic: generation, write sequence, body and marker
          * are one snapshot. */
@@ -429,10 +453,9 @@ enum cache_result cache_poll(struct cache *c, const char *prefix,
     return result;
 }
 
-static void wait_for_replica(struct cache *c);
+static bool replicated(struct cache *c);
 
-/* Sentinel mode: INCR with Redis' clock as a floor, then WAIT for one
- * replica when the master has any. */
+/* Sentinel mode: INCR with Redis' clock as a floor, then replicated(). */
 static int bump_replicated(struct cache *c, const char *gen_key)
 {
     static const char script[] =
@@ -454,37 +477,66 @@ static int bump_replicated(struct cache *c, const char *gen_key)
         return -1;
     }
     freeReplyObject(r);
-    wait_for_replica(c);
-    return 0;
+    return replicated(c) ? 0 : -1;
 }
 
-/* Sentinel mode, after a change: when the master has replicas, WAIT up to
- * wait_ms for one of them to have it. A timeout is logged only: the change
- * is on the master, and should a failover lose it, the new master's epoch
- * check orphans every entry anyway. */
-static void wait_for_replica(struct cache *c)
+/* The master's replicas, from ROLE: ["master", offset, [[ip, port,
+ * offset], ...]]; -1 when not a master or no answer. */
+static long long replica_count(struct cache *c)
 {
-    long long replicas = 0;
-    redisReply *r;
+    redisReply *r = command(c, "ROLE");
+    long long n = -1;
 
-    /* ROLE of a master: ["master", offset, [[ip, port, offset], ...]]. */
-    r = command(c, "ROLE");
     if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
         r->element[2]->type == REDIS_REPLY_ARRAY)
-        replicas = (long long)r->element[2]->elements;
+        n = (long long)r->element[2]->elements;
     if (r != NULL)
         freeReplyObject(r);
-    if (replicas == 0 || c->opt.wait_ms <= 0)
-        return;
-    r = command(c, "WAIT 1 %lld", c->opt.wait_ms);
-    if (r == NULL || r->type != REDIS_REPLY_INTEGER || r->integer < 1) {
-        log_msg(LOG_WARN, "cache",
-                "no replica confirmed the generation bump within %lld ms; "
-                "a failover now would be caught by the epoch check",
-                c->opt.wait_ms);
+    return n;
+}
+
+/* Sentinel mode, after a change on the master: true when it may be
+ * acknowledged (the fence, docs/consistency.md). A master the Sentinels
+ * replaced (frozen, cut off, or just not told yet) must not acknowledge a
+ * change that readers of the new master will never see. So either a
+ * replica confirms it (WAIT 1, up to wait_ms: a replaced master has none
+ * left, they follow the new one), or the Sentinels, asked after it, still
+ * name this master (master_lease_confirm: should it be replaced later, the
+ * new master's epoch check orphans every entry). Then, for a master this
+ * process learned of less than a lease ago, the wait until no process
+ * still reads from the one it replaced (master_lease.h). Without the lease
+ * (no Sentinels) only the WAIT, and its timeout is logged only. */
+static bool replicated(struct cache *c)
+{
+    long long confirmed = 0, hold;
+    redisReply *r;
+
+    if (c->opt.wait_ms > 0 && replica_count(c) > 0) {
+        r = command(c, "WAIT 1 %lld", c->opt.wait_ms);
+        if (r != NULL && r->type == REDIS_REPLY_INTEGER)
+            confirmed = r->integer;
+        if (r != NULL)
+            freeReplyObject(r);
+        if (confirmed < 1)
+            log_msg(LOG_WARN, "cache", "no replica confirmed the change "
+                    "within %lld ms; asking the Sentinels", c->opt.wait_ms);
     }
-    if (r != NULL)
-        freeReplyObject(r);
+    if (!master_lease_on())
+        return true;
+    if (confirmed < 1 && !master_lease_confirm(c->master_seq)) {
+        log_msg(LOG_WARN, "cache", "the Sentinels no longer name the master "
+                "the change went to: not acknowledged");
+        return false;
+    }
+    hold = master_lease_hold_ms();
+    if (hold > 0)
+        clock_sleep_ms(hold);
+    if (master_lease_current() != c->master_seq) {
+        log_msg(LOG_WARN, "cache", "the Sentinels named another master "
+                "during the change: not acknowledged");
+        return false;
+    }
+    return true;
 }
 
 int cache_bump_generation(struct cache *c, const char *gen_key)
@@ -906,8 +958,8 @@ int cache_invalidate_products(struct cache *c, const char *prefix,
         done_something = true;
     }
     freeReplyObject(r);
-    if (done_something && sentinel_mode(c))
-        wait_for_replica(c);
+    if (done_something && sentinel_mode(c) && !replicated(c))
+        rc = -1;
 done:
     free(argv);
     free(lens);

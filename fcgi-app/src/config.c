@@ -84,7 +84,9 @@ static const struct config_entry config_table[] = {
     {"REDIS_WAIT_MS", CONFIG_INT, "200", 0, 10000, FIELD(redis_wait_ms),
      false,
      "with Sentinels: milliseconds a write's invalidation waits (WAIT) for "
-     "one replica to have it; 0: no wait"},
+     "one replica to confirm it; without that (or with 0) the write is "
+     "acknowledged only if the Sentinels, asked after it, still name the "
+     "master"},
     {"REDIS_TIMEOUT_MS", CONFIG_INT, "200", 10, 10000, FIELD(redis_timeout_ms),
      false, "milliseconds for Redis connect and each command"},
     {"REDIS_USER", CONFIG_STRING, NULL, 1, 128, FIELD(redis_user), false,

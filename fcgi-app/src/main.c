@@ -25,6 +25,7 @@
 #include "hostlist.h"
 #include "l1.h"
 #include "log.h"
+#include "master_lease.h"
 #include "metrics.h"
 #include "reads.h"
 #include "store.h"
@@ -230,6 +231,13 @@ int main(int argc, char **argv)
     err[0] = '\0';
     if (open_metrics(&cfg) != 0)
         return EXIT_FAILURE;
+    /* Sentinel mode: which master, for how long (master_lease.h). */
+    static struct cache_options lease_redis;
+    lease_redis = redis_options(&cfg);
+    if (!master_lease_start(&lease_redis)) {
+        fprintf(stderr, "fcgi-app: cannot start the master lease thread\n");
+        return EXIT_FAILURE;
+    }
     if (open_stores(&sh, &cfg) != 0 || open_l1(&sh, &cfg) != 0 ||
         open_replicas(&sh, &cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "fcgi-app: %s\n",
@@ -246,6 +254,7 @@ int main(int argc, char **argv)
         status = EXIT_SUCCESS;
     log_msg(LOG_INFO, "main", "stopped");
 close:
+    master_lease_stop();
     tracking_close(sh.tracking);
     l1_close(sh.l1);
     store_close(sh.reader);

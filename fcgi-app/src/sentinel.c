@@ -17,6 +17,7 @@
 #include "gtid.h"
 #include "hostlist.h"
 #include "log.h"
+#include "master_lease.h"
 
 
 /* Epoch check: KEYS[1] the generation, KEYS[2] the identity of the Redis
@@ -79,21 +80,13 @@ static bool authenticate(redisContext *ctx, const char *user,
     return ok;
 }
 
-/* Asks one Sentinel for the master's address. */
-static bool ask_sentinel(const struct host_port *sentinel, const char *name,
-                         struct timeval tv, struct host_port *master)
+bool sentinel_query_master(struct redisContext *ctx, const char *name,
+                           struct host_port *master)
 {
-    char why[128];
-    redisContext *ctx;
-    redisReply *r;
+    redisReply *r = redisCommand(ctx, "SENTINEL get-master-addr-by-name %s",
+                                 name);
     bool ok = false;
 
-    ctx = open_tcp(sentinel->host, sentinel->port, tv, why, sizeof(why));
-    if (ctx == NULL) {
-        log_msg(LOG_WARN, "sentinel", "sentinel unreachable: %s", why);
-        return false;
-    }
-    r = redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", name);
     if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
         r->element[0]->type == REDIS_REPLY_STRING &&
         r->element[1]->type == REDIS_REPLY_STRING &&
@@ -104,6 +97,32 @@ static bool ask_sentinel(const struct host_port *sentinel, const char *name,
     }
     if (r != NULL)
         freeReplyObject(r);
+    return ok;
+}
+
+struct redisContext *sentinel_open(const struct host_port *sentinel,
+                                   long long timeout_ms, char *why,
+                                   size_t whylen)
+{
+    struct timeval tv = {.tv_sec = timeout_ms / 1000,
+                         .tv_usec = (timeout_ms % 1000) * 1000};
+
+    return open_tcp(sentinel->host, sentinel->port, tv, why, whylen);
+}
+
+/* Asks one Sentinel for the master's address. */
+static bool ask_sentinel(const struct host_port *sentinel, const char *name,
+                         long long timeout_ms, struct host_port *master)
+{
+    char why[128];
+    redisContext *ctx = sentinel_open(sentinel, timeout_ms, why, sizeof(why));
+    bool ok;
+
+    if (ctx == NULL) {
+        log_msg(LOG_WARN, "sentinel", "sentinel unreachable: %s", why);
+        return false;
+    }
+    ok = sentinel_query_master(ctx, name, master);
     redisFree(ctx);
     return ok;
 }
@@ -177,7 +196,8 @@ static bool check_epoch(redisContext *ctx, const char *gen_key)
     return ok;
 }
 
-/* Asks the Sentinels in order; the first that knows the master wins. */
+/* The master of the lease (master_lease.h) when it runs, else the first
+ * Sentinel's answer (the Sentinels asked in order). */
 static redisContext *connect_via_sentinels(const struct cache_options *opt,
                                            const char *gen_key, char *why,
                                            size_t whylen)
@@ -185,17 +205,27 @@ static redisContext *connect_via_sentinels(const struct cache_options *opt,
     struct timeval tv = timeout_of(opt);
     const char *list = opt->sentinels;
     struct host_port sentinel, master;
+    uint64_t seq;
     int rc;
     redisContext *ctx;
 
-    /* config.c has checked the list; a malformed entry is skipped. */
-    while ((rc = hostlist_next(&list, &sentinel)) != 0)
-        if (rc > 0 && ask_sentinel(&sentinel, opt->master_name, tv, &master))
-            break;
-    if (rc == 0) {
-        snprintf(why, whylen, "no sentinel of %s knows master '%s'",
-                 opt->sentinels, opt->master_name);
-        return NULL;
+    if (master_lease_on()) {
+        if (!master_lease_master(&master, &seq)) {
+            snprintf(why, whylen, "no Sentinel answered within %d ms: no "
+                     "master until one does", MASTER_LEASE_MS);
+            return NULL;
+        }
+    } else {
+        /* config.c has checked the list; a malformed entry is skipped. */
+        while ((rc = hostlist_next(&list, &sentinel)) != 0)
+            if (rc > 0 && ask_sentinel(&sentinel, opt->master_name,
+                                       opt->timeout_ms, &master))
+                break;
+        if (rc == 0) {
+            snprintf(why, whylen, "no sentinel of %s knows master '%s'",
+                     opt->sentinels, opt->master_name);
+            return NULL;
+        }
     }
     const char *host = master.host;
     int port = master.port;

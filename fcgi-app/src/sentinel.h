@@ -1,14 +1,12 @@
 /*
  * sentinel: finding the Redis master. Without Sentinels a connection goes
- * to the configured host/port or socket; with REDIS_SENTINELS it asks each
- * Sentinel in turn for the master of REDIS_MASTER_NAME, connects there and
- * checks with ROLE that the server really is a master (a Sentinel may
+ * to the configured host/port or socket; with REDIS_SENTINELS it goes to
+ * the master of the process's lease (master_lease.h: the Sentinels asked
+ * every 100 ms) or, before that runs, of the first Sentinel that answers,
+ * and checks with ROLE that the server really is a master (a Sentinel may
  * answer with a master that was just demoted). cache.c and tracking.c call
- * this on every (re)connect, so a failover is followed by the next connect
- * after a connection error or a READONLY answer; a Sentinel's
- * +switch-master message is not listened to (the demoted master's clients
- * are disconnected by Sentinel itself, which makes the next command
- * reconnect).
+ * this on every (re)connect; they drop a connection when the lease names
+ * another master or runs out.
  *
  * The generation across a failover or a restart: a promoted replica may
  * lack the last generation bumps (replication is asynchronous), and a Redis
@@ -29,6 +27,7 @@
 
 struct redisContext;
 struct cache_options;
+struct host_port;
 
 /* Connects to the Redis master described by opt, with opt's timeout on
  * connect and commands (and TCP keep-alive on TCP). With gen_key, runs the
@@ -37,5 +36,15 @@ struct cache_options;
 struct redisContext *sentinel_connect(const struct cache_options *opt,
                                       const char *gen_key, char *why,
                                       size_t whylen);
+
+/* A connection to one Sentinel, with timeout_ms on connect and commands;
+ * NULL, with the reason in why, when it does not answer. */
+struct redisContext *sentinel_open(const struct host_port *sentinel,
+                                   long long timeout_ms, char *why,
+                                   size_t whylen);
+
+/* Asks the Sentinel on ctx for the address of master name. */
+bool sentinel_query_master(struct redisContext *ctx, const char *name,
+                           struct host_port *master);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "master_lease.h"
 #include "sentinel.h"
 
 #define TRACKING_RETRY_MS 1000
@@ -37,6 +38,9 @@ struct tracking {
     atomic_int fast_fd;
     _Atomic long long fast_until_ms;
     redisContext *ctx; /* NULL while down */
+    /* Sentinel mode: the number of the master ctx is to (master_lease.h),
+     * readable without the lock. */
+    _Atomic uint64_t master_seq;
     struct cache_options opt; /* its strings are the caller's (tracking.h) */
     char *prefix;
     struct l1 *l1;
@@ -129,7 +133,9 @@ static void connect_and_subscribe(struct tracking *t)
     char why[256];
 
     /* The master (through the Sentinels when set): a replica would not
-     * report the writes' invalidations in time. */
+     * report the writes' invalidations in time. The lease's number is read
+     * before: a switch meanwhile drops the connection at the next sync. */
+    atomic_store(&t->master_seq, master_lease_current());
     ctx = sentinel_connect(&t->opt, NULL, why, sizeof(why));
     if (ctx == NULL)
         log_msg(LOG_WARN, "tracking", "redis connect failed: %s", why);
@@ -279,6 +285,8 @@ static bool nothing_pending(struct tracking *t)
     bool same;
 
     if (fd < 0 || clock_mono_ms() >= atomic_load(&t->fast_until_ms) ||
+        (master_lease_on() &&
+         atomic_load(&t->master_seq) != master_lease_current()) ||
         poll(&pfd, 1, 0) != 0 || pthread_mutex_trylock(&t->lock) != 0)
         return false;
     /* Under the lock: still the connection whose socket was asked. */
@@ -309,7 +317,11 @@ bool tracking_sync(struct tracking *t)
         atomic_store(&t->connecting, false);
     }
     if (t->ctx != NULL) {
-        if (!drain(t))
+        if (master_lease_on() &&
+            atomic_load(&t->master_seq) != master_lease_current())
+            go_down(t, "the Sentinels name another master, or none within "
+                       "the lease", 0);
+        else if (!drain(t))
             go_down(t, "closed or unexpected data", 0);
         else if (t->ping_sent_ms != 0 && now - t->ping_sent_ms > TRACKING_PONG_MS)
             go_down(t, "no answer to a liveness ping", 0);

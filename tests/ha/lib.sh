@@ -19,6 +19,22 @@ redis_at() {
 # The Redis master's port, as the Sentinels see it.
 master_port() { redis-cli -p "${SENTINEL_PORTS%% *}" SENTINEL get-master-addr-by-name "$REDIS_MASTER_NAME" | sed -n 2p; }
 
+# usage: promoted    e.g. old=$(master_port); ...; eventually 30 promoted
+# True once the Sentinels name a master other than $old.
+promoted() {
+  local p
+  p=$(master_port)
+  [ -n "$p" ] && [ "$p" != "${old:?}" ]
+}
+
+# usage: has_replica    e.g. eventually 30 has_replica
+# True when the master the Sentinels name has a replica connected.
+has_replica() {
+  local n
+  n=$(redis_at "$(master_port)" INFO replication | tr -d '\r' | sed -n 's/^connected_slaves://p')
+  [ "${n:-0}" -ge 1 ]
+}
+
 # usage: checker_start SECONDS    e.g. checker_start 15
 # The consistency checker (one writer, 4 readers, a write every 0.2 s) in
 # the background; its output goes to CHECK_LOG.

@@ -18,7 +18,6 @@ gen_before=$(redis_at "$old" GET products:gen)
 kill -KILL "$(cat "$HA_RUN_DIR/redis$([ "$old" = "${REDIS_PORTS%% *}" ] && echo 0 || echo 1)/redis.pid")"
 # The switch is awaited (bounded), not assumed once a HIT comes back: a
 # responder's L1 can answer HIT before it noticed the master is gone.
-promoted() { [ "$(master_port)" != "$old" ]; }
 eventually 30 promoted
 until_hit=$(seconds_until_hit "$HOT" 20)
 new=$(master_port)

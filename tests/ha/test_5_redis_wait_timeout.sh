@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# WAIT times out (the Redis replica frozen with SIGSTOP): the write still
-# answers 2xx, after about REDIS_WAIT_MS, and the pool logs the timeout;
-# reads after it see the write.
+# WAIT times out (the Redis replica frozen with SIGSTOP): the Sentinels,
+# asked after the change, still name the master it went to, so the write
+# still answers 2xx, after about REDIS_WAIT_MS, and the pool logs the
+# timeout; reads after it see the write.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 master=$(master_port)
@@ -12,7 +13,6 @@ replica_pid=$(cat "$HA_RUN_DIR/redis$n/redis.pid")
 trap 'kill -CONT "$replica_pid" 2>/dev/null' EXIT
 
 # The restarted old master may still be on its way back to being a replica.
-has_replica() { [ "$(redis_at "$master" ROLE | sed -n 3p)" != "" ]; }
 check "wait timeout: the master has a replica" eventually 30 has_replica
 before=$(cat "$HA_RUN_DIR"/logs/pool*.log | grep -c 'no replica confirmed')
 kill -STOP "$replica_pid"
