@@ -44,7 +44,7 @@ start_host_c() {
     vars+=("$line")
   done <"$HA_RUN_DIR/pool1/pool.env"
   vars+=("FCGI_LISTEN=127.0.0.1:$C_FCGI" "REDIS_SENTINELS=127.0.0.1:$(cat "$C_DIR/map.port")"
-    METRICS=0 "CACHE_L1=$1")
+  METRICS=0 "CACHE_L1=$1")
   launch_pool "$C_DIR/pool.pid" "$C_DIR/logs/pool.log" "${vars[@]}"
   rm -rf "$C_DIR/nginx"
   cp -r "$HA_RUN_DIR/nginx" "$C_DIR/nginx"
@@ -59,10 +59,10 @@ start_host_c() {
   eventually 20 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:$C_PORT/readyz)\" = 200 ]"
 }
 
-# usage: phase NAME SECONDS [WRITE_PAUSE_S]    e.g. phase "50 ms delay" 8
+# usage: checked_phase NAME SECONDS [WRITE_PAUSE_S]    e.g. checked_phase "50 ms delay" 8
 # The checker (writer on the topology's nginx, readers on both fronts)
 # for SECONDS, a write every WRITE_PAUSE_S (0.1); fills C.
-phase() {
+checked_phase() {
   python3 "$ROOT/tests/integration/consistency.py" 127.0.0.1 "${HTTP_URL##*:},$C_PORT" "$ADMIN_TOKEN" \
     4 "$2" "${3:-0.1}" >"$CHECK_LOG" 2>&1 &
   CHECK_PID=$!
@@ -89,13 +89,13 @@ check "invalidation link: host C ready (strict, CACHE_L1=0)" start_host_c 0
 links() { python3 "$FAULTS/proxy.py" ctl "$C_DIR/proxy$1.ctl" status | sed -n 's/.*links=\([0-9]*\).*/\1/p'; }
 check "invalidation link: host C talks to Redis through the proxies" test $(($(links 0) + $(links 1))) -gt 0
 
-phase "no fault" 4
+checked_phase "no fault" 4
 check_eq "invalidation link, no fault: 0 stale reads" 0 "${C[stale_reads]}"
 for fault in "delay 50" "blackhole on" cut; do
   faults restore
   # shellcheck disable=SC2086 # the fault's words are its arguments
   faults $fault
-  phase "$fault" 6
+  checked_phase "$fault" 6
   check_eq "invalidation link, $fault: 0 stale reads" 0 "${C[stale_reads]}"
   check_eq "invalidation link, $fault: every read answered" 0 "${C[get_errors]}"
   check "invalidation link, $fault: the writer went on (writes=${C[writes]})" test "${C[writes]}" -gt 10
@@ -107,7 +107,7 @@ faults restore
 # delay takes 100 ms, and an invalidation during it keeps the copy out).
 if start_host_c 1; then
   faults delay 50
-  phase "delay 50, host C with L1 on (no L1 leases yet)" 6 0.5
+  checked_phase "delay 50, host C with L1 on (no L1 leases yet)" 6 0.5
   faults restore
 fi
 tests_done
