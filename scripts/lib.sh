@@ -172,14 +172,14 @@ random_secret() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 # right, behind ADMIN_PASSWORD; "products", the responders' user, may run
 # exactly the commands fcgi-app/src/cache.c, sentinel.c and tracking.c send (the
 # scripts' GET/SET/DEL included, since ACLs check them too), on keys under
-# "products:" and the invalidation channel only.
+# "products:" and the invalidation and L1 sync channels only.
 redis_acl() {
   local app admin
   app=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)
   admin=$(printf '%s' "$2" | sha256sum | cut -d' ' -f1)
   printf '%s\n' \
     "user default on #$admin ~* &* +@all" \
-    "user products on #$app resetkeys ~products:* resetchannels &__redis__:invalidate -@all +mget +get +set +pttl +incr +del +zadd +zrem +zscore +zcard +zpopmax +zrangebyscore +zremrangebyrank +exists +decr +pexpire +eval +time +ping +client|id +client|tracking +subscribe +role +info +wait"
+    "user products on #$app resetkeys ~products:* resetchannels &__redis__:invalidate &products:l1:sync -@all +mget +get +set +pttl +incr +del +zadd +zrem +zscore +zcard +zpopmax +zrangebyscore +zremrangebyrank +exists +decr +pexpire +sadd +scard +publish +eval +time +ping +client|id +client|tracking +subscribe +role +info +wait"
 }
 
 # --- nginx ------------------------------------------------------------------

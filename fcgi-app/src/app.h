@@ -15,6 +15,7 @@ struct health_cache;
 struct l1;
 struct store;
 struct tracking;
+struct l1_lease;
 
 struct app {
     const struct config *cfg;
@@ -27,6 +28,7 @@ struct app {
     /* Per process, shared by its threads; NULL unless CACHE_L1=1. */
     struct l1 *l1;             /* in-process copy of hot answers */
     struct tracking *tracking; /* keeps l1 coherent (Redis invalidations) */
+    struct l1_lease *l1_lease; /* acknowledges writers' syncs (l1_lease.h) */
     struct gate *rebuilds; /* this process's rebuild slots; NULL: no cap */
     struct health_cache *ready_cache; /* last /readyz check; NULL: none */
 };

@@ -1090,3 +1090,104 @@ int cache_read_position(struct cache *c, const char *gen_key, char *out,
     freeReplyObject(r);
     return rc;
 }
+
+static int l1_publish(struct cache *c, const char *prefix, long long *seq,
+                      long long *holders)
+{
+    static const char script[] =
+        "local s = redis.call('INCR', KEYS[1]) "
+        "return {s, redis.call('PUBLISH', ARGV[1], s)}";
+    char seq_key[CACHE_KEY_MAX], channel[CACHE_KEY_MAX];
+    redisReply *r;
+    int rc = -1;
+
+    if (!prefixed(seq_key, sizeof(seq_key), prefix, "l1:seq") ||
+        !prefixed(channel, sizeof(channel), prefix, "l1:sync"))
+        return -1;
+    r = command(c, "EVAL %s 1 %s %s", script, seq_key, channel);
+    if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER &&
+        r->element[1]->type == REDIS_REPLY_INTEGER) {
+        *seq = r->element[0]->integer;
+        *holders = r->element[1]->integer;
+        rc = 0;
+    }
+    if (r != NULL)
+        freeReplyObject(r);
+    return rc;
+}
+
+static long long l1_acked(struct cache *c, const char *prefix, long long seq)
+{
+    redisReply *r;
+    long long n = -1;
+
+    r = command(c, "SCARD %sl1:ack:%lld", prefix, seq);
+    if (r != NULL && r->type == REDIS_REPLY_INTEGER)
+        n = r->integer;
+    if (r != NULL)
+        freeReplyObject(r);
+    return n;
+}
+
+int cache_l1_wait(struct cache *c, const char *prefix, long long bound_ms,
+                  struct cache_l1_wait *out)
+{
+    long long seq, started;
+
+    *out = (struct cache_l1_wait){0};
+    if (l1_publish(c, prefix, &seq, &out->holders) != 0)
+        return -1;
+    started = clock_mono_ms();
+    while (out->holders > 0) {
+        long long acked = l1_acked(c, prefix, seq);
+
+        if (acked < 0)
+            return -1;
+        out->acked = acked;
+        if (acked >= out->holders || clock_mono_ms() - started >= bound_ms)
+            break;
+        clock_sleep_ms(1);
+    }
+    out->waited_ms = clock_mono_ms() - started;
+    return 0;
+}
+
+int cache_l1_ack(struct cache *c, const char *prefix, const char *holder,
+                 const long long *seqs, size_t n)
+{
+    /* ARGV: prefix, holder, then the numbers. */
+    static const char script[] =
+        "for i = 3, #ARGV do "
+        "local k = ARGV[1] .. 'l1:ack:' .. ARGV[i] "
+        "redis.call('SADD', k, ARGV[2]) "
+        "redis.call('PEXPIRE', k, 10000) end "
+        "return #ARGV - 2";
+    const char *argv[3 + 3 + CACHE_L1_ACK_MAX];
+    size_t lens[3 + 3 + CACHE_L1_ACK_MAX];
+    char numbers[CACHE_L1_ACK_MAX][24];
+    size_t argc = 0;
+    redisReply *r;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    if (n > CACHE_L1_ACK_MAX)
+        n = CACHE_L1_ACK_MAX;
+    argv[argc++] = "EVAL";
+    argv[argc++] = script;
+    argv[argc++] = "0";
+    argv[argc++] = prefix;
+    argv[argc++] = holder;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(numbers[i], sizeof(numbers[i]), "%lld", seqs[i]);
+        argv[argc++] = numbers[i];
+    }
+    for (size_t i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    r = command_argv(c, (int)argc, argv, lens);
+    rc = r != NULL && r->type == REDIS_REPLY_INTEGER ? 0 : -1;
+    if (r != NULL)
+        freeReplyObject(r);
+    return rc;
+}

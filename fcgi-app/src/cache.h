@@ -37,6 +37,8 @@
 
 /* The longest key (with its terminating NUL) a caller may build. */
 #define CACHE_KEY_MAX 128
+/* The most sync numbers one cache_l1_ack records. */
+#define CACHE_L1_ACK_MAX 256
 
 struct cache;
 
@@ -225,6 +227,26 @@ int cache_txn_handled(struct cache *c, const char *prefix, const char *gtid);
 /* Invalidates every entry under prefix: cache_bump_generation() of
  * "<prefix>gen". For changes that name no ids (DDL, large transactions). */
 int cache_invalidate_all(struct cache *c, const char *prefix);
+
+/* The L1 leases (l1_lease.h). Writer side, after a change Redis
+ * acknowledged: cache_l1_wait takes the next sync number ("<prefix>l1:seq")
+ * and publishes it on "<prefix>l1:sync" (a command of its own, so that it
+ * reaches every holder after the change's invalidation messages); Redis
+ * says how many holders got it; then it waits (polling every ms) until
+ * that many have recorded it in "<prefix>l1:ack:<seq>", or bound_ms have
+ * passed since the publication. 0, or -1 when Redis could not be told.
+ * Holder side: cache_l1_ack records holder in "<prefix>l1:ack:<seq>"
+ * (kept 10 s) for each of the n numbers it received and applied; 0, or
+ * -1. */
+struct cache_l1_wait {
+    long long holders;   /* got the sync number */
+    long long acked;     /* recorded it in time */
+    long long waited_ms; /* since the publication */
+};
+int cache_l1_wait(struct cache *c, const char *prefix, long long bound_ms,
+                  struct cache_l1_wait *out);
+int cache_l1_ack(struct cache *c, const char *prefix, const char *holder,
+                 const long long *seqs, size_t n);
 
 /* Takes the rebuild lock of key under gen for ttl_ms (SET NX PX: a holder
  * that dies lets it expire by itself). */

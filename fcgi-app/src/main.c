@@ -24,6 +24,7 @@
 #include "health.h"
 #include "hostlist.h"
 #include "l1.h"
+#include "l1_lease.h"
 #include "log.h"
 #include "master_lease.h"
 #include "metrics.h"
@@ -149,14 +150,18 @@ static int open_replicas(struct app *sh, const struct config *cfg,
  * shared by every thread. */
 static int open_l1(struct app *sh, const struct config *cfg)
 {
-    struct cache_options redis = redis_options(cfg);
+    /* Static: the holder's thread keeps using it (l1_lease_start). */
+    static struct cache_options redis;
 
+    redis = redis_options(cfg);
     if (cfg->mode != APP_MODE_CACHED || !cfg->cache_l1)
         return 0;
     sh->l1 = l1_open((size_t)cfg->cache_l1_max_bytes);
     if (sh->l1 != NULL)
         sh->tracking = tracking_open(&redis, PRODUCTS_PREFIX, sh->l1);
-    return sh->tracking != NULL ? 0 : -1;
+    if (sh->tracking != NULL)
+        sh->l1_lease = l1_lease_start(sh->tracking, &redis, PRODUCTS_PREFIX);
+    return sh->l1_lease != NULL ? 0 : -1;
 }
 
 /* The pool's shared counters (metrics.h); a file we cannot use is fatal,
@@ -255,6 +260,7 @@ int main(int argc, char **argv)
     log_msg(LOG_INFO, "main", "stopped");
 close:
     master_lease_stop();
+    l1_lease_stop(sh.l1_lease);
     tracking_close(sh.tracking);
     l1_close(sh.l1);
     store_close(sh.reader);

@@ -20,13 +20,17 @@
 #include <sys/socket.h>
 
 #include "clock.h"
+#include "l1_lease.h"
 #include "log.h"
 #include "master_lease.h"
 #include "sentinel.h"
 
 #define TRACKING_RETRY_MS 1000
-#define TRACKING_PING_MS 500
-#define TRACKING_PONG_MS 1000
+/* A ping every TRACKING_PING_MS renews the L1 lease (l1_lease.h): the L1
+ * is used only while the last answered ping was sent less than
+ * L1_LEASE_MS ago. */
+#define TRACKING_PING_MS 250
+#define TRACKING_PONG_MS L1_LEASE_MS
 #define TRACKING_CHANNEL "__redis__:invalidate"
 
 struct tracking {
@@ -48,6 +52,15 @@ struct tracking {
     long long ping_sent_ms; /* 0: no ping waiting for its pong */
     long long pong_due_ms;
     long long last_ping_ms;
+    /* When the last answered ping (or the subscription) was sent: the L1
+     * lease runs until L1_LEASE_MS after it. */
+    long long proven_ms;
+    char *sync_channel; /* "<prefix>l1:sync" */
+    /* Sync numbers applied since tracking_take_syncs last took them (the
+     * oldest dropped past CACHE_L1_ACK_MAX: their writers wait out the
+     * lease instead). Under lock. */
+    long long syncs[CACHE_L1_ACK_MAX];
+    size_t sync_count;
 };
 
 struct tracking *tracking_open(const struct cache_options *opt,
@@ -63,7 +76,10 @@ struct tracking *tracking_open(const struct cache_options *opt,
     }
     t->opt = *opt;
     t->prefix = strdup(prefix);
-    if (t->prefix == NULL) {
+    if (t->prefix != NULL &&
+        (t->sync_channel = malloc(strlen(prefix) + sizeof("l1:sync"))) != NULL)
+        sprintf(t->sync_channel, "%sl1:sync", prefix);
+    if (t->prefix == NULL || t->sync_channel == NULL) {
         tracking_close(t);
         return NULL;
     }
@@ -96,6 +112,7 @@ void tracking_close(struct tracking *t)
         redisFree(t->ctx);
     pthread_mutex_destroy(&t->lock);
     free(t->prefix);
+    free(t->sync_channel);
     free(t);
 }
 
@@ -146,7 +163,9 @@ static void connect_and_subscribe(struct tracking *t)
                        "PREFIX %sitem: PREFIX %slist:",
                        id, t->prefix, t->prefix, t->prefix) ||
         !setup_command(ctx, REDIS_REPLY_ARRAY, NULL, "SUBSCRIBE %s",
-                       TRACKING_CHANNEL)) {
+                       TRACKING_CHANNEL) ||
+        !setup_command(ctx, REDIS_REPLY_ARRAY, NULL, "SUBSCRIBE %s",
+                       t->sync_channel)) {
         if (ctx != NULL)
             redisFree(ctx);
         t->retry_at_ms = clock_mono_ms() + TRACKING_RETRY_MS;
@@ -158,6 +177,7 @@ static void connect_and_subscribe(struct tracking *t)
     t->ctx = ctx;
     t->ping_sent_ms = 0;
     t->last_ping_ms = clock_mono_ms();
+    t->proven_ms = t->last_ping_ms;
     log_msg(LOG_INFO, "tracking", "invalidation connection up (client %lld)",
             id);
 }
@@ -207,11 +227,27 @@ static bool apply(struct tracking *t, const redisReply *r)
         r->element[0]->type != REDIS_REPLY_STRING)
         return false;
     kind = r->element[0]->str;
+    if (strcmp(kind, "message") == 0 && r->elements == 3 &&
+        r->element[1]->type == REDIS_REPLY_STRING &&
+        strcmp(r->element[1]->str, t->sync_channel) == 0) {
+        /* A writer's sync number: every invalidation before it is applied
+         * (messages are applied in order). */
+        if (r->element[2]->type != REDIS_REPLY_STRING)
+            return false;
+        if (t->sync_count == CACHE_L1_ACK_MAX) {
+            memmove(t->syncs, t->syncs + 1,
+                    sizeof(t->syncs) - sizeof(t->syncs[0]));
+            t->sync_count--;
+        }
+        t->syncs[t->sync_count++] = atoll(r->element[2]->str);
+        return true;
+    }
     if (strcmp(kind, "message") == 0) {
         invalidate_keys(t, r->elements == 3 ? r->element[2] : NULL);
         return true;
     }
     if (strcmp(kind, "pong") == 0) {
+        t->proven_ms = t->ping_sent_ms;
         t->ping_sent_ms = 0;
         return true;
     }
@@ -328,12 +364,16 @@ bool tracking_sync(struct tracking *t)
         else if (!ping_if_due(t, now))
             go_down(t, "cannot send a liveness ping", 0);
         else
-            usable = true;
+            usable = now < t->proven_ms + L1_LEASE_MS;
     }
     if (usable) {
-        atomic_store(&t->fast_until_ms,
-                     t->ping_sent_ms != 0 ? t->ping_sent_ms + TRACKING_PONG_MS
-                                          : t->last_ping_ms + TRACKING_PING_MS);
+        /* The fast path stops at the lease's end, or when a ping is due. */
+        long long until = t->proven_ms + L1_LEASE_MS;
+        long long ping_due = t->ping_sent_ms != 0
+                                 ? t->ping_sent_ms + TRACKING_PONG_MS
+                                 : t->last_ping_ms + TRACKING_PING_MS;
+
+        atomic_store(&t->fast_until_ms, ping_due < until ? ping_due : until);
         atomic_store(&t->fast_fd, t->ctx->fd);
     }
     pthread_mutex_unlock(&t->lock);
@@ -348,4 +388,24 @@ bool tracking_up(struct tracking *t)
     up = t->ctx != NULL;
     pthread_mutex_unlock(&t->lock);
     return up;
+}
+
+size_t tracking_take_syncs(struct tracking *t, long long *out)
+{
+    size_t n;
+
+    pthread_mutex_lock(&t->lock);
+    n = t->sync_count;
+    memcpy(out, t->syncs, n * sizeof(t->syncs[0]));
+    t->sync_count = 0;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
+void tracking_wait(struct tracking *t, long long timeout_ms)
+{
+    struct pollfd pfd = {.fd = atomic_load(&t->fast_fd), .events = POLLIN};
+
+    if (pfd.fd < 0 || poll(&pfd, 1, (int)timeout_ms) < 0)
+        clock_sleep_ms(timeout_ms);
 }

@@ -18,6 +18,7 @@
 #define TRACKING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "cache.h"
 #include "l1.h"
@@ -44,5 +45,14 @@ bool tracking_sync(struct tracking *t);
 
 /* true while the connection is up and subscribed (for tests and stats). */
 bool tracking_up(struct tracking *t);
+
+/* Moves the L1 sync numbers applied since the last call (l1_lease.h:
+ * every invalidation published before each has been applied to the L1)
+ * into out (room for CACHE_L1_ACK_MAX); returns how many. */
+size_t tracking_take_syncs(struct tracking *t, long long *out);
+
+/* Waits up to timeout_ms for the connection to have something to read
+ * (or just sleeps while it is down). */
+void tracking_wait(struct tracking *t, long long timeout_ms);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "cache.h"
 #include "json.h"
+#include "l1_lease.h"
 #include "log.h"
 #include "metrics.h"
 #include "reads.h"
@@ -108,6 +109,7 @@ static bool invalidate(struct app *app, const struct cache_change *change,
                        const char *txn)
 {
     struct cache_txn handled = {.gtid = txn, .skip_if_handled = false};
+    struct cache_l1_wait l1;
     uint32_t id = change->id;
     int rc;
 
@@ -120,6 +122,10 @@ static bool invalidate(struct app *app, const struct cache_change *change,
         rc = cache_invalidate_products(app->cache, PRODUCTS_PREFIX, change,
                                        1, (size_t)app->cfg->cache_scope_max_ids,
                                        CACHE_REFRESH_MARK_MS, &handled, NULL);
+    /* Then the other processes' L1 copies (l1_lease.h): every holder has
+     * applied the invalidation, or its lease has run out. */
+    if (rc == 0)
+        rc = cache_l1_wait(app->cache, PRODUCTS_PREFIX, L1_WAIT_MS, &l1);
     if (rc == 0) {
         metrics_count(METRIC_INVALIDATION_OK);
         return true;
