@@ -24,7 +24,9 @@ command -v wrk >/dev/null || {
   tests_done
 }
 SAVED_DELAY=$DB_DELAY_MS
-ROUNDS=${FLOOD_ROUNDS:-3}
+# Five rounds: on a loaded 2-core box one round's ratio ranges 1.3-3.5x;
+# the median of five moves less than that of three.
+ROUNDS=${FLOOD_ROUNDS:-5}
 SECONDS_PER_RUN=${FLOOD_SECONDS:-4}
 # The p99 bound is the (3x, on the median round). Hits that wait
 # behind misses take about DB_DELAY_MS: without the cap the median round
@@ -35,6 +37,11 @@ SECONDS_PER_RUN=${FLOOD_SECONDS:-4}
 # (e.g. instant 503s to clients that retry at once).
 MIN_RATIO=${FLOOD_MIN_RATIO:-0.6}
 MAX_P99_RATIO=${FLOOD_MAX_P99_RATIO:-3}
+# A sanitizer build (make test's second pass) spends several times the CPU
+# per request: on 2 cores its hits compete with the flood's misses for CPU
+# as well as threads (3.3x seen under a CPU hog). Its bound stays well
+# below the 6.2x the uncapped pool measured.
+[ -z "${FCGI_APP_BIN:-}" ] || MAX_P99_RATIO=${FLOOD_MAX_P99_RATIO:-4}
 # The demo delay, and a TTL that keeps the hot page fresh throughout.
 CACHE_TTL_S=600 DB_DELAY_MS=300 "$STACK" up >/dev/null || {
   fail "stack restarted for the flood" "stack up failed"

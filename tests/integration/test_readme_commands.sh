@@ -33,7 +33,7 @@ readme_run() {
   sed "s|127\.0\.0\.1:5000|127.0.0.1:$HTTP_PORT|g; s|localhost:5000|localhost:$HTTP_PORT|g" "$2" >"$2.sub"
   doc_script "$2.sub" >"$2.sh"
   "$STACK" up >/dev/null 2>&1
-  eventually 30 ready || fail "$where: the stack is up before it" "no /readyz 200"
+  eventually 90 ready || fail "$where: the stack is up before it" "no /readyz 200 in 90 s"
   out=$(cd "$ROOT" && PATH="$WORK/bin:$PATH" HA_RUN_DIR="$WORK/ha" \
     timeout "$BLOCK_LIMIT_S" bash "$2.sh" 2>&1 </dev/null)
   rc=$?
