@@ -76,7 +76,7 @@ delay() {
 }
 
 blackhole() {
-  local answer rc
+  local answer rc links
   open_link
   link_ping_send
   check_eq "a raw link answers first" +PONG "$(link_read "$WAIT_S")"
@@ -85,13 +85,17 @@ blackhole() {
   answer=$(link_read 1)
   rc=$?
   check "blackhole: no answer within 1 s (read status $rc, got '$answer')" [ "$rc" -gt 128 ]
-  check "blackhole: the link is still open" [ "$(fault_ctl "$TMP/ctl.sock" status | grep -o 'links=[0-9]*')" = links=1 ]
+  # At least this link: redis-cli's links of the checks before may not be
+  # closed on the proxy's side yet (links=2 seen on a loaded box). That it
+  # is this one the next check shows: its held PING is answered.
+  links=$(fault_ctl "$TMP/ctl.sock" status | sed -n 's/.*links=\([0-9]*\).*/\1/p')
+  check "blackhole: the link is still open (links=$links)" [ "${links:-0}" -ge 1 ]
   fault_ctl "$TMP/ctl.sock" blackhole off >/dev/null
   check_eq "blackhole lifted: the held PING is answered" +PONG "$(link_read "$WAIT_S")"
 }
 
 cut() {
-  local answer rc
+  local answer rc links
   link_ping_send
   check_eq "before the cut: the link answers" +PONG "$(link_read "$WAIT_S")"
   fault_ctl "$TMP/ctl.sock" cut >/dev/null
