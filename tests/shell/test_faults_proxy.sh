@@ -95,7 +95,7 @@ blackhole() {
 }
 
 cut() {
-  local answer rc links
+  local answer rc
   link_ping_send
   check_eq "before the cut: the link answers" +PONG "$(link_read "$WAIT_S")"
   fault_ctl "$TMP/ctl.sock" cut >/dev/null
