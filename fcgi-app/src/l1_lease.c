@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "clock.h"
 #include "log.h"
+#include "quiet_thread.h"
 #include "tracking.h"
 
 /* How long the holder's thread waits for a message before it syncs anyway
@@ -67,7 +68,7 @@ struct l1_lease *l1_lease_start(struct tracking *t,
     h->tracking = t;
     h->cache = cache_open(opt);
     if (h->cache == NULL ||
-        pthread_create(&h->thread, NULL, acknowledge, h) != 0)
+        start_thread_quietly(&h->thread, acknowledge, h) != 0)
         goto fail;
     return h;
 fail:

@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "clock.h"
 #include "log.h"
+#include "quiet_thread.h"
 #include "sentinel.h"
 
 /* A Sentinel that does not answer within this is skipped for the next:
@@ -129,7 +130,7 @@ bool master_lease_start(const struct cache_options *opt)
     /* A first answer before any request: start with a master. */
     bool lapsed = true;
     renew_once(&first_ctx, &lapsed);
-    if (pthread_create(&lease.thread, NULL, renew, NULL) != 0) {
+    if (start_thread_quietly(&lease.thread, renew, NULL) != 0) {
         if (first_ctx != NULL)
             redisFree(first_ctx);
         first_ctx = NULL;
