@@ -78,10 +78,28 @@ static bool sentinel_mode(const struct cache *c)
     return c->opt.sentinels != NULL && c->opt.sentinels[0] != '\0';
 }
 
+/* Sentinel mode: a connection is used only while the lease on its master
+ * holds (master_lease.h). true when there is none to use: the Sentinels
+ * name another master (dropped) or none answered within the lease. */
+static bool fenced(struct cache *c)
+{
+    uint64_t seq;
+
+    if (!master_lease_on())
+        return false;
+    seq = master_lease_current();
+    if (c->ctx != NULL && c->master_seq != seq)
+        disconnect(c, seq != 0 ? "the Sentinels name another master"
+                               : "no Sentinel answered within the lease");
+    return seq == 0;
+}
+
 static bool connect_if_needed(struct cache *c)
 {
     char why[256];
 
+    if (fenced(c))
+        return false;
     if (c->ctx != NULL)
         return true;
     if (clock_mono_ms() < c->retry_at_ms)
@@ -102,22 +120,6 @@ static bool connect_if_needed(struct cache *c)
     return true;
 }
 
-/* Sentinel mode: a connection is used only while the lease on its master
- * holds (master_lease.h). true when there is none to use: the Sentinels
- * name another master (dropped) or none answered within the lease. */
-static bool fenced(struct cache *c)
-{
-    uint64_t seq;
-
-    if (!master_lease_on())
-        return false;
-    seq = master_lease_current();
-    if (c->ctx != NULL && c->master_seq != seq)
-        disconnect(c, seq != 0 ? "the Sentinels name another master"
-                               : "no Sentinel answered within the lease");
-    return seq == 0;
-}
-
 /* Runs one command, already in the protocol's form; NULL when Redis is
  * down or answered with an error. A connection that fails although it
  * worked before is retried once on a fresh one: it died while idle (a Redis
@@ -130,7 +132,7 @@ static redisReply *run_formatted(struct cache *c, const char *cmd, size_t len)
     bool reused = c->ctx != NULL;
 
     for (int attempt = 0; attempt < 2 && reply == NULL; attempt++) {
-        if (fenced(c) || !connect_if_needed(c))
+        if (!connect_if_needed(c))
             return NULL;
         long long started = metrics_clock();
 
@@ -149,9 +151,9 @@ static redisReply *run_formatted(struct cache *c, const char *cmd, size_t len)
         return NULL;
     if (reply->type == REDIS_REPLY_ERROR) {
         log_msg(LOG_WARN, "cache", "redis error: %s", reply->str);
-        /* A demoted master, or one that lost its replicas (Sentinel
-         * mode's min-replicas-to-write: it may have been replaced): ask
-         * for the master again on the next call. */
+        /* A demoted master, or one that lost its replicas (should an
+         * operator set min-replicas-to-write: it may have been replaced):
+         * ask for the master again on the next call. */
         if (strncmp(reply->str, "READONLY", 8) == 0 ||
             strncmp(reply->str, "NOREPLICAS", 10) == 0)
             disconnect(c, reply->str);
@@ -348,7 +350,7 @@ enum cache_result cache_read(struct cache *c, const char *prefix,
         uint64_t tag;
         enum cache_result result = CACHE_MISS;
 
-        if (fenced(c) || !connect_if_needed(c))
+        if (!connect_if_needed(c))
             return CACHE_DOWN;
         /* MGET is atomic: generation, write sequence, body and marker
          * are one snapshot. */
