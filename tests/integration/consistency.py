@@ -6,11 +6,13 @@ several hosts ("5081,5085": app hosts sharing one Redis and MySQL): the
 writer uses the first, reader n port n mod count. Every read records when
 it was sent; every write when its response arrived. A read sent after a
 write's response must show that write's price or a newer one. Prints one
-RESULT line; exits 1 on any violation or error.
+RESULT line; exits 1 on any violation or error. SIGINT ends the run early
+(the report as at its end).
 
 usage: consistency.py HOST PORTS TOKEN READERS SECONDS [WRITE_PAUSE_S]
 """
 import os
+import signal
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -23,6 +25,7 @@ readers, duration = int(sys.argv[4]), float(sys.argv[5])
 # Pause between writes (s). A write invalidates every answer, and a rebuild
 # takes DB_DELAY_MS: a longer pause leaves time for hits between writes.
 write_pause = float(sys.argv[6]) if len(sys.argv) > 6 else 0.05
+signal.signal(signal.SIGINT, lambda *_: rw_probe.STOP.set())
 writes, reads, errors = rw_probe.run(host, ports, token, readers, duration,
                                      write_pause)
 

@@ -27,9 +27,11 @@ eventually 5 eval "[ \"\$(sql \"SELECT COUNT(*) FROM information_schema.INNODB_T
 
 http PUT "/products/$ID" "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Blocked write","price":9.99}'
 check_eq "PUT on a locked row: 503" 503 "$STATUS"
-check "PUT on a locked row: answered before the read timeout (${TIME} s < ${READ_TIMEOUT_S} s)" \
-  awk -v t="$TIME" -v l="$READ_TIMEOUT_S" 'BEGIN {exit !(t < l)}'
-check "PUT on a locked row: the answer says 'not applied'" \
+# Answered before the read timeout: then the server's lock wait error says
+# "not applied"; after it the outcome is unknown ("may or may not"). The
+# answer tells which, not a clock a loaded box can stretch.
+info "PUT on a locked row: answered in ${TIME} s (read timeout ${READ_TIMEOUT_S} s)"
+check "PUT on a locked row: the answer says 'not applied' (before the read timeout)" \
   eval "printf '%s' \"\$BODY\" | jq -e '.error | contains(\"was not applied\")' >/dev/null"
 check_eq "PUT on a locked row: the generation is unchanged" "$gen_before" "$(redis GET products:gen)"
 check_eq "PUT on a locked row: nothing invalidated (write sequence unchanged)" "$seq_before" "$(redis GET products:wseq)"

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/second_host.sh"
 PROXY=$ROOT/tests/faults/proxy.py
-HOST2_PORT=${IT_HOST2_PORT:-$((HTTP_PORT + 5))}
+HOST2_PORT=$(free_port "${IT_HOST2_PORT:-$((HTTP_PORT + 5))}")
 LINK_DIR=$(mktemp -d)
 PROXY_PID=
 ITEM=/products/3

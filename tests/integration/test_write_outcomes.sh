@@ -13,8 +13,7 @@ regrant() { sql "GRANT INSERT ON products.products TO $WRITERS" 2>/dev/null || t
 trap regrant EXIT
 
 sql "REVOKE INSERT ON products.products FROM $WRITERS"
-"$STACK" restart-pool >/dev/null
-eventually 10 ready
+fresh_pool
 gen_before=$(redis GET products:gen)
 seq_before=$(redis GET products:wseq)
 http POST /products "${AUTH[@]}" "${JSON[@]}" --data '{"name":"Never prepared","price":1}'

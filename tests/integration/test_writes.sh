@@ -110,8 +110,7 @@ fi
 # the next read and the next write still succeed on a fresh connection.
 sql "SET GLOBAL wait_timeout = 2"
 MODE=cached "$STACK" mode cached >/dev/null # nothing changed: no restart
-"$STACK" restart-pool >/dev/null            # new responders, new sessions
-eventually 10 ready
+fresh_pool                                  # new responders, new sessions
 # Enough requests that every responder opens its connections (which one
 # takes a request is up to the kernel), then let them all idle out.
 idle_round() { # price -> number of non-2xx among 3 x POOL_SIZE writes and reads
@@ -126,19 +125,21 @@ idle_round() { # price -> number of non-2xx among 3 x POOL_SIZE writes and reads
   echo "$bad"
 }
 idle_round 2 >/dev/null
-# The server closes them after wait_timeout; awaited (bounded), not slept.
-no_responder_sessions() {
-  [ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST
-            WHERE USER IN ('$MYSQL_USER', '$MYSQL_WRITE_USER')")" = 0 ]
+responder_sessions() {
+  sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+       WHERE USER IN ('$MYSQL_USER', '$MYSQL_WRITE_USER')"
 }
+# Else the checks below would pass with nothing to close.
+check "precondition: the responders hold sessions ($(responder_sessions))" test "$(responder_sessions)" -ge 1
+# The server closes them after wait_timeout; awaited (bounded), not slept.
+no_responder_sessions() { [ "$(responder_sessions)" = 0 ]; }
 check "the server closed the responders' idle connections (within 10 s)" \
   eventually 10 no_responder_sessions
 check_eq "writes and reads after the server closed idle connections: non-200" 0 "$(idle_round 3)"
 http GET /products/2
 check_eq "and the reads show the write" 3 "$(printf '%s' "$BODY" | jq .price)"
 sql "SET GLOBAL wait_timeout = 28800"
-"$STACK" restart-pool >/dev/null
-eventually 10 ready
+fresh_pool
 
 # Without ADMIN_TOKEN the write endpoints are disabled.
 ADMIN_TOKEN='' "$STACK" mode cached >/dev/null
