@@ -15,6 +15,9 @@ import threading
 import time
 
 PRODUCT = 5
+# Set (a signal handler in the caller) to end a run before its duration:
+# a scenario that lasts as long as it takes, then the report as at the end.
+STOP = threading.Event()
 
 
 def run(host, ports, token, readers, duration, write_pause):
@@ -28,7 +31,7 @@ def run(host, ports, token, readers, duration, write_pause):
     def writer():
         conn = http.client.HTTPConnection(host, ports[0], timeout=10)
         price = 1000.0 + (time.time() % 100000)  # above any earlier run's
-        while time.monotonic() < stop_at:
+        while time.monotonic() < stop_at and not STOP.is_set():
             price = round(price + 0.01, 2)
             body = json.dumps({"name": "Consistency probe", "price": price})
             conn.request("PUT", f"/products/{PRODUCT}", body,
@@ -49,7 +52,7 @@ def run(host, ports, token, readers, duration, write_pause):
                                           timeout=10)
         paths = [f"/products/{PRODUCT}", "/products?limit=10"]
         i = n
-        while time.monotonic() < stop_at:
+        while time.monotonic() < stop_at and not STOP.is_set():
             path = paths[i % 2]
             i += 1
             sent = time.monotonic()

@@ -43,6 +43,15 @@ checker_start() {
   CHECK_PID=$!
 }
 
+# usage: checker_stop    e.g. checker_start 120; ...; checker_stop
+# Ends the checker now (SIGINT: it reports as at its end), then as
+# checker_finish: a checker that lasts until the scenario is over, however
+# long that took on this box.
+checker_stop() {
+  kill -INT "$CHECK_PID" 2>/dev/null
+  checker_finish
+}
+
 # usage: checker_finish    e.g. checker_finish; echo "${C[stale_reads]}"
 # Waits for the checker and fills C from its RESULT line.
 declare -A C

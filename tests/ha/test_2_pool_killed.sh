@@ -9,13 +9,13 @@ HOT='/products?limit=20'
 
 http GET "$HOT"
 start_load 600 "$HOT"
-checker_start 10
+checker_start 120 # stopped with the load
 sleep 3
 pool=$(cat "$HA_RUN_DIR/pool0/pool.pid")
 kill -KILL -- "-$pool"
 sleep 4 # reads go on through the other pool for a while
 stop_load
-checker_finish
+checker_stop
 show "pool killed (wrk 50 conns)"
 info "pool killed: checker $(sed -n 's/^RESULT //p' "$CHECK_LOG")"
 check "pool killed: pool 0 is gone" test ! -e "/proc/$pool"
