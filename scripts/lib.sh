@@ -218,12 +218,17 @@ render_nginx_conf() {
 # True when something accepts TCP connections on 127.0.0.1:PORT.
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# usage: free_port [FROM]    e.g. HTTP_PORT=$(free_port 5081)
+# usage: free_port [FROM [COUNT]]    e.g. HTTP_PORT=$(free_port 5081)
 # Prints the first TCP port at or above FROM (default 20000) on which
-# nothing listens on 127.0.0.1.
+# nothing listens on 127.0.0.1, and on the COUNT - 1 after it (default 1:
+# itself only), for a program that takes a run of ports.
 free_port() {
-  local p=${1:-20000}
-  while port_taken "$p"; do p=$((p + 1)); done
+  local p=${1:-20000} n=${2:-1} i
+  for ((i = 0; i < n; i++)); do
+    if port_taken $((p + i)); then
+      p=$((p + i + 1)) i=-1
+    fi
+  done
   printf '%s\n' "$p"
 }
 

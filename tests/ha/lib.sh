@@ -28,11 +28,12 @@ promoted() {
 }
 
 # usage: has_replica    e.g. eventually 30 has_replica
-# True when the master the Sentinels name has a replica connected.
+# True when the master the Sentinels name has a replica online: connected
+# and past its first sync (state=online). One still syncing (Redis waits
+# repl-diskless-sync-delay, 5 s, before a fresh replica's first sync) is
+# connected but not counted by ROLE, so a write would not WAIT for it.
 has_replica() {
-  local n
-  n=$(redis_at "$(master_port)" INFO replication | tr -d '\r' | sed -n 's/^connected_slaves://p')
-  [ "${n:-0}" -ge 1 ]
+  redis_at "$(master_port)" INFO replication | tr -d '\r' | grep -q '^slave[0-9]*:.*state=online'
 }
 
 # usage: checker_start SECONDS    e.g. checker_start 15

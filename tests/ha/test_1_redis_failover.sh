@@ -21,6 +21,15 @@ kill -KILL "$(cat "$HA_RUN_DIR/redis$([ "$old" = "${REDIS_PORTS%% *}" ] && echo 
 eventually 30 promoted || info "redis failover: no promotion seen within 30 s"
 until_hit=$(seconds_until_hit "$HOT" 20)
 new=$(master_port)
+# Writes work again: a PUT answers 200 (polled: one may still meet the old
+# master and answer 500, "cache not invalidated").
+put_ok() {
+  http PUT /products/6 -H "Authorization: Bearer $ADMIN_TOKEN" -H "Content-Type: application/json" \
+    --data '{"name":"After the switch","price":6.5}'
+  [ "$STATUS" = 200 ]
+}
+writes_again=0
+eventually 15 put_ok && writes_again=1
 stop_load # the load ends once the switch is over, however long it took
 refused=$(cat "$HA_RUN_DIR"/logs/pool*.log | grep -c 'cache invalidation failed')
 checker_stop
@@ -31,8 +40,10 @@ check_eq "redis failover: non-2xx reads" 0 "${R[non2xx]}"
 check_eq "redis failover: socket errors" 0 "${R[socket_errors]}"
 check_eq "redis failover: stale reads" 0 "${C[stale_reads]}"
 check_eq "redis failover: failed GETs of the checker" 0 "${C[get_errors]}"
-check "redis failover: the writer went on (writes=${C[writes]}, refused during the switch: ${C[put_errors]}; 500s logged by the pools: $refused)" \
-  test "${C[writes]}" -gt 10
+info "redis failover: the checker's writes: ${C[writes]} answered 2xx, ${C[put_errors]} refused; 500s logged by the pools: $refused"
+check "redis failover: the checker's writer wrote, so 0 stale reads means something (${C[writes]})" \
+  test "${C[writes]:-0}" -gt 0
+check "redis failover: writes answer 200 again after the switch (within 15 s)" test "$writes_again" = 1
 check "redis failover: HIT again after the switch (${until_hit} s)" test "$until_hit" != never
 gen_after=$(redis_at "$new" GET products:gen)
 check "redis failover: generation never went back ($gen_before -> $gen_after)" \

@@ -7,7 +7,9 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PROM_PORT=${IT_PROM_PORT:-$(free_port 5180)}
+# Prometheus and the three exporters after it: four free ports, from the
+# suite's own port up (two suites side by side must not meet).
+PROM_PORT=${IT_PROM_PORT:-$(free_port $((HTTP_PORT + 60)) 4)}
 PROM=http://127.0.0.1:$PROM_PORT
 trap '"$STACK" monitoring stop >/dev/null 2>&1 || true' EXIT
 

@@ -63,6 +63,8 @@ port=$(free_port 20000)
 listen "$port"
 check "port_taken sees a listener" port_taken "$port"
 check "free_port skips a taken port" test "$(free_port "$port")" -gt "$port"
+check "free_port FROM 4: a run of four free ports, none of them the taken one" \
+  test "$(free_port $((port - 2)) 4)" -gt "$port"
 kill "$LISTENER"
 wait "$LISTENER" 2>/dev/null
 LISTENER=
