@@ -295,6 +295,16 @@ fail() {
   printf 'FAIL %s: %s\n' "$1" "${2:-failed}"
 }
 
+# usage: script_ended NAME STATUS    e.g. script_ended test_x.sh "$status"
+# After a test script run by a suite's runner: a status other than 0 and
+# 1 (tests_done's after a FAIL of its own), such as timeout's 124 for a
+# script cut off by its limit, or a crash, names no check: a FAIL here
+# does. True when the script passed.
+script_ended() {
+  [ "$2" = 0 ] || [ "$2" = 1 ] || fail "$1 ended" "status $2"
+  [ "$2" = 0 ]
+}
+
 # usage: info MESSAGE...    e.g. info "--- test_api.sh"
 # Prints "INFO MESSAGE": context for the reader, not a check.
 info() { printf 'INFO %s\n' "$*"; }

@@ -217,11 +217,12 @@ result_field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }
 # honestly answers 500 ("cache not invalidated"). The checker's exit status
 # counts those too, so it is not what is checked.
 consistency_checks() {
-  local writes put_errors
+  local writes put_errors hits
   writes=$(result_field writes "$2") put_errors=$(result_field put_errors "$2")
+  hits=$(result_field hits "$2")
   check_eq "$1: stale reads" 0 "$(result_field stale_reads "$2")"
   check_eq "$1: every read answered" 0 "$(result_field get_errors "$2")"
-  check "$1: some reads were HITs ($(result_field hits "$2"))" test "$(result_field hits "$2")" -gt 0
+  check "$1: some reads were HITs (${hits:-?})" test "${hits:-0}" -gt 0
   check "$1: writes answered 2xx, but for one in ten at most (${put_errors:-?} of ${writes:-?} not)" \
     test "${writes:-0}" -gt 0 -a "$((${put_errors:-1} * 10))" -le "${writes:-0}"
 }

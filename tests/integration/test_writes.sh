@@ -130,7 +130,8 @@ responder_sessions() {
        WHERE USER IN ('$MYSQL_USER', '$MYSQL_WRITE_USER')"
 }
 # Else the checks below would pass with nothing to close.
-check "precondition: the responders hold sessions ($(responder_sessions))" test "$(responder_sessions)" -ge 1
+sessions=$(responder_sessions)
+check "precondition: the responders hold sessions ($sessions)" test "$sessions" -ge 1
 # The server closes them after wait_timeout; awaited (bounded), not slept.
 no_responder_sessions() { [ "$(responder_sessions)" = 0 ]; }
 check "the server closed the responders' idle connections (within 10 s)" \

@@ -98,5 +98,9 @@ check_eq "tests_done exits 1 after a failure" 1 "$?"
   tests_done
 )
 check_eq "tests_done exits 0 without failures" 0 "$?"
+check_eq "script_ended: a cut-off script (124) gets a FAIL line" "FAIL test_x.sh ended: status 124" \
+  "$(script_ended test_x.sh 124)"
+check_eq "script_ended: after the script's own FAIL (1), no second line" "" "$(script_ended test_x.sh 1)"
+check "script_ended: false unless 0" eval '! script_ended test_x.sh 1 && script_ended test_x.sh 0'
 
 tests_done
